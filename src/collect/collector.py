@@ -1,0 +1,410 @@
+# vmsnap collector. Runs on the VM as root, once per audit, in one SSH exec channel.
+#
+# The SSH command line is a constant (see remote-command.ts); this program and its parameters
+# arrive over stdin, so nothing read from the VM is ever placed on a shell command line.
+# `P` (the parameters, a dict) is defined by the bootstrap before this text is exec'd.
+#
+# It must run under Python 2.7 and 3.x: the VMSnapshotLinux extension and the Linux agent are
+# Python, so a VM that can run the extension has one of them. It only reads: no file is changed.
+# It prints one JSON document on stdout; the client validates it (collect/parse-output.ts).
+import base64
+import glob
+import json
+import os
+import stat as statmod
+import subprocess
+import sys
+
+try:
+    import pwd
+    import grp
+except ImportError:  # pragma: no cover - not a POSIX system
+    pwd = None
+    grp = None
+
+try:
+    import configparser as _cp  # Python 3
+except ImportError:  # Python 2
+    import ConfigParser as _cp
+
+COLLECTOR_VERSION = 1
+EXT_GLOB = 'Microsoft.Azure.RecoveryServices.VMSnapshotLinux-*'
+LOG_MARKERS = (
+    'StatusCode.FailedPrepost',
+    'Triggering File System Consistent Backup',
+    'Enable Succeeded with App Consistent Snapshot',
+)
+
+_names = {}
+
+
+def user_name(uid):
+    key = ('u', uid)
+    if key not in _names:
+        try:
+            _names[key] = pwd.getpwuid(uid).pw_name
+        except Exception:
+            _names[key] = None
+    return _names[key]
+
+
+def group_name(gid):
+    key = ('g', gid)
+    if key not in _names:
+        try:
+            _names[key] = grp.getgrgid(gid).gr_name
+        except Exception:
+            _names[key] = None
+    return _names[key]
+
+
+def text(b):
+    """Bytes from the VM as text for JSON; undecodable bytes become U+FFFD."""
+    if isinstance(b, bytes):
+        return b.decode('utf-8', 'replace')
+    return b
+
+
+def file_type(mode):
+    for test, name in ((statmod.S_ISREG, 'file'), (statmod.S_ISDIR, 'dir'), (statmod.S_ISLNK, 'symlink'),
+                       (statmod.S_ISFIFO, 'fifo'), (statmod.S_ISSOCK, 'socket'), (statmod.S_ISCHR, 'char'),
+                       (statmod.S_ISBLK, 'block')):
+        if test(mode):
+            return name
+    return 'unknown'
+
+
+def errno_name(e):
+    import errno as _errno
+    return _errno.errorcode.get(getattr(e, 'errno', None) or 0, 'EIO')
+
+
+def stat_dict(st):
+    return {
+        'type': file_type(st.st_mode),
+        'mode': statmod.S_IMODE(st.st_mode),
+        'uid': st.st_uid,
+        'gid': st.st_gid,
+        'owner': user_name(st.st_uid),
+        'group': group_name(st.st_gid),
+        'size': st.st_size,
+        'nlink': st.st_nlink,
+        'dev': st.st_dev,
+        'ino': st.st_ino,
+    }
+
+
+def try_stat(path, follow):
+    try:
+        st = os.stat(path) if follow else os.lstat(path)
+        return stat_dict(st), None
+    except (OSError, IOError) as e:
+        return None, errno_name(e)
+
+
+def ancestors(path):
+    """'/etc/azure/x.json' -> ['/', '/etc', '/etc/azure']"""
+    out = []
+    parent = os.path.dirname(path)
+    while True:
+        out.append(parent)
+        if parent in ('/', ''):
+            break
+        nxt = os.path.dirname(parent)
+        if nxt == parent:
+            break
+        parent = nxt
+    out.reverse()
+    return [p for p in out if p]
+
+
+def link_chain(path):
+    """readlink() text of every link followed from `path`, in order (at most 40, like the kernel)."""
+    chain = []
+    cur = path
+    for _ in range(40):
+        try:
+            if not os.path.islink(cur):
+                break
+            target = os.readlink(cur)
+        except (OSError, IOError):
+            break
+        chain.append(text(target))
+        cur = os.path.normpath(os.path.join(os.path.dirname(cur), target))
+    return chain, cur
+
+
+def path_facts(path):
+    lst, lerr = try_stat(path, False)
+    st, err = try_stat(path, True)
+    chain, last = link_chain(path) if lst and lst['type'] == 'symlink' else ([], path)
+    try:
+        real = text(os.path.realpath(path)) if st else None
+    except Exception:
+        real = None
+    dirs = []
+    seen = set()
+    wanted = ancestors(path)
+    for hop in ([last] if chain else []) + ([real] if real else []):
+        wanted.extend(ancestors(hop))
+    for d in wanted:
+        if d in seen:
+            continue
+        seen.add(d)
+        dst, derr = try_stat(d, False)
+        dirs.append({'path': text(d), 'stat': dst, 'errno': derr})
+    return {
+        'path': text(path),
+        'lstat': lst,
+        'stat': st,
+        'errno': err or lerr if not st else None,
+        'symlinkChain': chain,
+        'realpath': real,
+        'parents': dirs,
+    }
+
+
+def read_capped(path, cap):
+    """At most cap+1 bytes of a regular file (never blocks on a FIFO), or None."""
+    try:
+        st = os.stat(path)
+        if not statmod.S_ISREG(st.st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_NOCTTY', 0))
+        try:
+            chunks = []
+            left = cap + 1
+            while left > 0:
+                b = os.read(fd, min(left, 65536))
+                if not b:
+                    break
+                chunks.append(b)
+                left -= len(b)
+            return b''.join(chunks)
+        finally:
+            os.close(fd)
+    except (OSError, IOError):
+        return None
+
+
+def parse_ini(data):
+    """Sections of an INI file as the extension's ConfigParser reads them (keys lower-cased)."""
+    parser = _cp.RawConfigParser()
+    try:
+        src = text(data)
+        if hasattr(parser, 'read_string'):
+            parser.read_string(src)
+        else:  # Python 2
+            import io
+            parser.readfp(io.StringIO(src))
+        return dict((s, dict(parser.items(s))) for s in parser.sections()), None
+    except Exception as e:
+        return None, '%s: %s' % (e.__class__.__name__, str(e).splitlines()[0] if str(e) else '')
+
+
+def lib_dir():
+    data = read_capped('/etc/waagent.conf', 256 * 1024)
+    if data:
+        for raw in text(data).splitlines():
+            line = raw.split('#', 1)[0].strip()
+            if line.startswith('Lib.Dir='):
+                value = line[len('Lib.Dir='):].strip()
+                if value:
+                    return value, 'waagent.conf'
+    return '/var/lib/waagent', 'default'
+
+
+def version_parts(version):
+    parts = version.split('.')
+    if parts and all(p.isdigit() for p in parts):
+        return [int(p) for p in parts]
+    return None
+
+
+def extensions(libdir):
+    found = []
+    for d in sorted(glob.glob(os.path.join(libdir, EXT_GLOB))):
+        if not os.path.isdir(d):
+            continue
+        version = d.rsplit('-', 1)[-1]
+        state = read_capped(os.path.join(d, 'config', 'HandlerState'), 256)
+        state = text(state).strip() if state is not None else None
+        found.append({
+            'dir': text(d),
+            'version': text(version),
+            'versionParts': version_parts(version),
+            'handlerState': state,
+            'eligible': state not in (None, 'NotInstalled', 'FailedUpgrade'),
+        })
+    eligible = [e for e in found if e['eligible']]
+    # numeric order, as the agent compares versions (1.0.10000.0 > 1.0.9225.0)
+    eligible.sort(key=lambda e: e['versionParts'] or [-1])
+    return found, (eligible[-1]['dir'] if eligible else None)
+
+
+def lenient_json(data):
+    """The config as far as it can be read, only to find the script paths (the client judges it)."""
+    try:
+        src = text(data)
+        if src.startswith(u'\ufeff'):
+            src = src[1:]
+        return json.loads(src)
+    except Exception:
+        return None
+
+
+def sh_syntax(path):
+    if not os.path.exists('/bin/sh'):
+        return None
+    try:
+        devnull = open(os.devnull, 'rb')
+        proc = subprocess.Popen(['/bin/sh', '-n', path], stdin=devnull, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, close_fds=True)
+        try:
+            try:
+                _, err = proc.communicate(timeout=10)
+            except TypeError:  # Python 2: no timeout
+                _, err = proc.communicate()
+        except Exception:
+            proc.kill()
+            proc.wait()
+            return {'ok': False, 'message': 'sh -n did not finish in 10 s'}
+        finally:
+            devnull.close()
+        return {'ok': proc.returncode == 0, 'message': text(err).strip()[:500]}
+    except Exception as e:
+        return {'ok': False, 'message': 'sh -n could not run: %s' % e}
+
+
+def script_facts(which, cfg, extdir):
+    key = which + 'ScriptLocation'
+    out = {'which': which, 'resolvedPath': None, 'file': None, 'firstLine': None, 'shSyntax': None}
+    if not isinstance(cfg, dict) or key not in cfg:
+        return out
+    value = cfg[key]
+    out['configured'] = value
+    string_types = (str, type(u''))
+    if not isinstance(value, string_types) or value == '':
+        return out
+    if os.path.isabs(value):
+        resolved = value
+    elif extdir:
+        resolved = os.path.join(extdir, value)
+    else:
+        return out
+    out['resolvedPath'] = text(resolved)
+    out['file'] = path_facts(resolved)
+    st = out['file']['stat']
+    if st and st['type'] == 'file':
+        head = read_capped(resolved, 255)
+        if head is not None:
+            out['firstLine'] = text(head.split(b'\n', 1)[0])
+        if st['size'] <= P.get('maxScriptBytes', 1048576):
+            out['shSyntax'] = sh_syntax(resolved)
+    return out
+
+
+def tail_outcomes(path, tail_bytes, keep):
+    info = {'path': path, 'exists': False, 'size': None, 'outcomeLines': []}
+    try:
+        st = os.stat(path)
+    except (OSError, IOError):
+        return info
+    info['exists'] = True
+    info['size'] = st.st_size
+    if not statmod.S_ISREG(st.st_mode):
+        return info
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
+        try:
+            start = max(0, st.st_size - tail_bytes)
+            os.lseek(fd, start, 0)
+            data = b''
+            while len(data) < tail_bytes:
+                b = os.read(fd, 65536)
+                if not b:
+                    break
+                data += b
+        finally:
+            os.close(fd)
+    except (OSError, IOError):
+        return info
+    lines = text(data).splitlines()
+    if start > 0 and lines:
+        lines = lines[1:]  # the first line is probably cut
+    hits = [l[:500] for l in lines if any(m in l for m in LOG_MARKERS)]
+    info['outcomeLines'] = hits[-keep:]
+    return info
+
+
+def main():
+    out = {'collectorVersion': COLLECTOR_VERSION, 'python': sys.version.split()[0]}
+    out['runAs'] = {'uid': os.geteuid(), 'name': user_name(os.geteuid())}
+    libdir, source = lib_dir()
+    out['waagent'] = {'libDir': libdir, 'libDirSource': source}
+    exts, selected = extensions(libdir)
+    out['extensions'] = exts
+    out['selectedExtension'] = selected
+
+    override = P.get('hostConfOverridePath', '/etc/azure/VMSnapshotPluginHost.conf')
+    ext_conf = os.path.join(selected, 'main', 'VMSnapshotPluginHost.conf') if selected else None
+    if os.path.isfile(override):
+        source, hc_path = 'override', override
+    elif ext_conf and os.path.isfile(ext_conf):
+        source, hc_path = 'extension', ext_conf
+    else:
+        source, hc_path = 'none', ext_conf
+    hc = {'overridePath': override, 'extensionPath': ext_conf, 'source': source, 'file': None,
+          'sections': None, 'parseError': None}
+    config_path = P.get('defaultConfigPath', '/etc/azure/VMSnapshotScriptPluginConfig.json')
+    if hc_path:
+        hc['file'] = path_facts(hc_path)
+        data = read_capped(hc_path, 64 * 1024)
+        if data is not None:
+            hc['sections'], hc['parseError'] = parse_ini(data)
+            pp = (hc['sections'] or {}).get('pre_post', {})
+            if pp.get('pluginconfigpath0'):
+                config_path = pp['pluginconfigpath0']
+    out['hostConf'] = hc
+
+    out['configPath'] = text(config_path)
+    cfg_file = path_facts(config_path)
+    cfg = {'file': cfg_file, 'size': None, 'contentBase64': None, 'truncated': False}
+    cfg_data = None
+    if cfg_file['stat'] and cfg_file['stat']['type'] == 'file':
+        cfg['size'] = cfg_file['stat']['size']
+        cap = P.get('maxConfigBytes', 1048576)
+        cfg_data = read_capped(config_path, cap)
+        if cfg_data is not None:
+            if len(cfg_data) > cap:
+                cfg['truncated'] = True
+                cfg_data = None
+            else:
+                cfg['contentBase64'] = base64.b64encode(cfg_data).decode('ascii')
+    out['config'] = cfg
+
+    parsed = lenient_json(cfg_data) if cfg_data is not None else None
+    out['scripts'] = {
+        'pre': script_facts('pre', parsed, selected),
+        'post': script_facts('post', parsed, selected),
+    }
+
+    wl_path = P.get('workloadConfPath', '/etc/azure/workload.conf')
+    wl = {'file': path_facts(wl_path), 'workloadName': None}
+    wl_data = read_capped(wl_path, 64 * 1024)
+    if wl_data is not None:
+        sections, _ = parse_ini(wl_data)
+        name = (sections or {}).get('workload', {}).get('workload_name')
+        wl['workloadName'] = name.strip() if name is not None else None
+    out['workload'] = wl
+
+    out['extensionLog'] = tail_outcomes(
+        P.get('extensionLogPath',
+              '/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log'),
+        P.get('logTailBytes', 262144), P.get('logKeepLines', 20))
+
+    sys.stdout.write(json.dumps(out))
+    sys.stdout.flush()
+
+
+main()

@@ -1,0 +1,150 @@
+// The one result model every reporter reads. Field names here are a contract with dashboards:
+// add fields freely, never rename or remove one without bumping SCHEMA_VERSION.
+import { z } from 'zod';
+import { HostFacts } from './facts.js';
+
+export const SCHEMA_VERSION = 1;
+
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+export const HOST_STATUSES = [
+  'compliant',
+  'noncompliant',
+  'unreachable',
+  'auth_failed',
+  'hostkey_mismatch',
+  'sudo_required',
+  'timeout',
+  'error',
+  'interrupted',
+] as const;
+export const HostStatus = z.enum(HOST_STATUSES);
+export type HostStatus = z.infer<typeof HostStatus>;
+
+/** Statuses that mean the host was audited (facts were collected and judged). */
+export const AUDITED_STATUSES: ReadonlySet<HostStatus> = new Set(['compliant', 'noncompliant']);
+
+export const Finding = z.object({
+  rule: z.string(),
+  severity: Severity,
+  /** the VMSnapshotLinux status code this predicts, null when the extension never reports it */
+  extensionCode: z.number().int().nullable(),
+  /** the name the public doc's troubleshooting table gives this failure, when it has one */
+  portalError: z.string().nullable(),
+  path: z.string().optional(),
+  message: z.string(),
+  /** what the backup will do because of this */
+  consequence: z.string(),
+  /** true when the backup silently falls back to file-system-consistent while the portal shows success */
+  silent: z.boolean(),
+  fixable: z.boolean(),
+});
+export type Finding = z.infer<typeof Finding>;
+
+export const HostError = z.object({
+  /** stable machine-readable code, e.g. ECONNREFUSED, HOSTKEY_CHANGED, SUDO_PASSWORD */
+  code: z.string(),
+  message: z.string(),
+});
+export type HostError = z.infer<typeof HostError>;
+
+export const FixRecord = z.object({
+  path: z.string(),
+  action: z.enum(['chmod', 'chown']),
+  from: z.string(),
+  to: z.string(),
+  applied: z.boolean(),
+  reason: z.string().optional(),
+});
+export type FixRecord = z.infer<typeof FixRecord>;
+
+export const HostResult = z.object({
+  name: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  status: HostStatus,
+  durationMs: z.number(),
+  error: HostError.optional(),
+  findings: z.array(Finding),
+  /** present when --fix ran: the changes planned or made, and the findings judged again after them */
+  fixes: z.array(FixRecord).optional(),
+  findingsBefore: z.array(Finding).optional(),
+  facts: HostFacts.nullable(),
+});
+export type HostResult = z.infer<typeof HostResult>;
+
+export const Summary = z.object({
+  hosts: z.number().int(),
+  compliant: z.number().int(),
+  noncompliant: z.number().int(),
+  unreachable: z.number().int(),
+  auth_failed: z.number().int(),
+  hostkey_mismatch: z.number().int(),
+  sudo_required: z.number().int(),
+  timeout: z.number().int(),
+  error: z.number().int(),
+  interrupted: z.number().int(),
+  /** hosts that could not be audited at all (every status but compliant/noncompliant) */
+  notAudited: z.number().int(),
+  /** audited hosts whose backups silently fall back to file-system-consistent */
+  silentFallback: z.number().int(),
+  errors: z.number().int(),
+  warnings: z.number().int(),
+  fixesApplied: z.number().int().optional(),
+  fixesPlanned: z.number().int().optional(),
+});
+export type Summary = z.infer<typeof Summary>;
+
+export const Report = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('vmsnap'), version: z.string() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  summary: Summary,
+  hosts: z.array(HostResult),
+});
+export type Report = z.infer<typeof Report>;
+
+export function summarize(hosts: readonly HostResult[]): Summary {
+  const s: Summary = {
+    hosts: hosts.length,
+    compliant: 0,
+    noncompliant: 0,
+    unreachable: 0,
+    auth_failed: 0,
+    hostkey_mismatch: 0,
+    sudo_required: 0,
+    timeout: 0,
+    error: 0,
+    interrupted: 0,
+    notAudited: 0,
+    silentFallback: 0,
+    errors: 0,
+    warnings: 0,
+  };
+  let planned = 0;
+  let applied = 0;
+  let anyFix = false;
+  for (const h of hosts) {
+    s[h.status] += 1;
+    if (!AUDITED_STATUSES.has(h.status)) s.notAudited += 1;
+    if (h.findings.some((f) => f.silent && f.severity === 'error')) s.silentFallback += 1;
+    for (const f of h.findings) {
+      if (f.severity === 'error') s.errors += 1;
+      else if (f.severity === 'warning') s.warnings += 1;
+    }
+    if (h.fixes) {
+      anyFix = true;
+      planned += h.fixes.length;
+      applied += h.fixes.filter((x) => x.applied).length;
+    }
+  }
+  if (anyFix) {
+    s.fixesPlanned = planned;
+    s.fixesApplied = applied;
+  }
+  return s;
+}

@@ -1,0 +1,72 @@
+// The shape every rule has (after ESLint): static `meta` plus a pure `check` over collected facts.
+// A rule never does I/O, never prints and never knows how the facts were gathered.
+import type { HostFacts } from '../model/facts.js';
+import type { Severity } from '../model/report.js';
+
+export interface RuleMeta {
+  /** stable kebab-case id; also the name of src/rules/<id>.ts, docs/rules/<id>.md, test/rules/<id>.test.ts */
+  id: string;
+  severity: Severity;
+  /** the VMSnapshotLinux status code this predicts, or null when the extension never reports it */
+  extensionCode: number | null;
+  /** the failure's name in the public doc's troubleshooting table, when it has one */
+  portalError: string | null;
+  title: string;
+  /** why it matters, one or two sentences */
+  why: string;
+  /** how an operator fixes it by hand */
+  fix: string;
+  /** whether `vmsnap audit --fix` can repair it (permissions and ownership only) */
+  fixable: boolean;
+  /** what the backup does when this fails; a finding may say something more precise */
+  consequence: string;
+  /** true when the backup silently falls back to file-system-consistent and the portal shows success */
+  silent: boolean;
+}
+
+/** What a check returns: the rule's meta fills in the rest of the Finding. */
+export interface RuleFinding {
+  message: string;
+  path?: string;
+  /** lower than meta.severity where the rule's own doc says so (e.g. a warning variant) */
+  severity?: Severity;
+  consequence?: string;
+}
+
+export interface RuleContext {
+  facts: HostFacts;
+  /** the config as a JSON object when it parsed to one; null otherwise */
+  config: Record<string, unknown> | null;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): RuleFinding[];
+}
+
+export const CONSEQUENCE = {
+  silentFallback: 'backup silently falls back to file-system-consistent (portal shows success)',
+  visibleFallback: 'backup continues file-system-consistent with a visible warning; scripts do not run',
+  scriptsSkipped: 'scripts do not run; the backup continues file-system-consistent or fails, per continueBackupOnFailure',
+  none: 'the extension runs as configured; this is advice',
+} as const;
+
+/**
+ * What a script failure (302/303/306/307, a failed run, a timeout) does to the backup, given the
+ * config: fsFreezeEnabled false makes any failure fail the backup; otherwise continueBackupOnFailure
+ * decides, by truthiness as the extension reads it.
+ */
+export function scriptFailureConsequence(config: Record<string, unknown> | null): string {
+  if (!config) return CONSEQUENCE.scriptsSkipped;
+  const truthy = (v: unknown) => Boolean(v) && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+  const freeze = 'fsFreezeEnabled' in config ? truthy(config['fsFreezeEnabled']) : true;
+  if (!freeze) return 'scripts do not run and the backup fails (fsFreezeEnabled is false)';
+  const cont = 'continueBackupOnFailure' in config ? truthy(config['continueBackupOnFailure']) : true;
+  return cont
+    ? 'scripts do not run; backup continues file-system-consistent (continueBackupOnFailure is true)'
+    : 'scripts do not run; the backup fails (continueBackupOnFailure is false)';
+}
+
+export function defineRule(meta: RuleMeta, check: Rule['check']): Rule {
+  return { meta, check };
+}
