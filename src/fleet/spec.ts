@@ -32,6 +32,8 @@ export interface VmSpec {
   /** a one-line description shown by the demo */
   description?: string;
   files: FileSpec[];
+  /** rule ids this VM is built to fail (the end-to-end tests hold the audit to exactly these) */
+  expectedRules?: string[];
 }
 
 export const EXT_VERSION = '1.0.9225.0';

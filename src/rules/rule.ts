@@ -70,3 +70,30 @@ export function scriptFailureConsequence(config: Record<string, unknown> | null)
 export function defineRule(meta: RuleMeta, check: Rule['check']): Rule {
   return { meta, check };
 }
+
+/**
+ * The portal names in the public doc's troubleshooting table, by the extension status code they most
+ * likely stand for (the mapping is inferred from the names: see shared/reference/extension-behavior.md).
+ */
+const PORTAL_ERRORS: Record<number, string> = {
+  300: 'Pre-ScriptExecutionFailed',
+  301: 'Post-ScriptExecutionFailed',
+  302: 'Pre-ScriptNotFound',
+  303: 'Post-ScriptNotFound',
+  304: 'IncorrectPluginhostFile',
+  313: 'IncorrectPluginhostFile',
+  314: 'IncorrectPluginhostFile',
+  305: 'IncorrectJSONConfigFile',
+  316: 'IncorrectJSONConfigFile',
+  317: 'IncorrectJSONConfigFile',
+  306: 'InsufficientPermissionforPre-Script',
+  307: 'InsufficientPermissionforPost-Script',
+  308: 'Pre-ScriptTimeout',
+  310: 'Pre-ScriptTimeout',
+  309: 'Post-ScriptTimeout',
+  311: 'Post-ScriptTimeout',
+};
+
+export function portalErrorFor(code: number | null): string | null {
+  return code === null ? null : (PORTAL_ERRORS[code] ?? null);
+}
