@@ -1,0 +1,42 @@
+// What an inventory resolves to: one fully resolved connection description per host.
+import type { Severity } from '../model/report.js';
+
+export type SudoMode = 'auto' | 'always' | 'never';
+export const SUDO_MODES = ['auto', 'always', 'never'] as const satisfies readonly SudoMode[];
+
+/** A rule's severity as a group may override it; 'off' disables the rule. */
+export type RuleSeverityOverride = 'off' | Severity;
+
+export interface Host {
+  /** unique in the inventory */
+  name: string;
+  /** the `host` field: an IP address or DNS name */
+  address: string;
+  /** 1..65535 */
+  port: number;
+  user: string;
+  /** absolute path ('~' expanded, relative paths resolved against the inventory's folder), or null for none */
+  identityFile: string | null;
+  /** auto = use sudo when user is not root */
+  sudo: SudoMode;
+  tags: string[];
+  /** names of the groups the host belongs to, in the order the groups are defined */
+  groups: string[];
+  /** severity overrides by rule id from the host's groups, e.g. { 'script-interpreter': 'off' } */
+  ruleSeverity: Record<string, RuleSeverityOverride>;
+}
+
+export interface Inventory {
+  /** absolute path of the inventory file */
+  file: string;
+  /** hosts in file order */
+  hosts: Host[];
+}
+
+/** What a host gets when neither it, its groups nor `defaults:` set a field. */
+export const BUILTIN_DEFAULTS = {
+  user: 'root',
+  port: 22,
+  identityFile: null,
+  sudo: 'auto',
+} as const satisfies Pick<Host, 'user' | 'port' | 'identityFile' | 'sudo'>;
