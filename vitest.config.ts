@@ -7,6 +7,7 @@ export default defineConfig({
     // end-to-end files start real sshd fleets; give them room, and keep the suite's output readable
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    // the JSON file gives .ci/run its closing 'N passed, N failed' line
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { didYouMean, suggestionSuffix } from './did-you-mean.js';
+import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
 import { InventoryError, type InventoryIssue } from './errors.js';
 import {
   CONNECTION_FIELDS,

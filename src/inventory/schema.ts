@@ -3,7 +3,7 @@
 // duplicate names, conflicting group settings) are checked after this, in load.ts.
 import { z } from 'zod';
 import { SEVERITIES } from '../model/report.js';
-import { suggestionSuffix } from './did-you-mean.js';
+import { suggestionSuffix } from '../util/did-you-mean.js';
 import { SUDO_MODES } from './types.js';
 
 export const RULE_SEVERITY_VALUES = ['off', ...SEVERITIES] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, editDistance, suggestionSuffix } from '../../src/inventory/did-you-mean.js';
+import { didYouMean, editDistance, suggestionSuffix } from '../../src/util/did-you-mean.js';
 
 describe('editDistance (optimal string alignment)', () => {
   it.each([

@@ -1,0 +1,154 @@
+// Audits one host: connect, collect, judge (and, with --fix, repair and judge again).
+// Every outcome, including ones nobody expected, becomes a HostResult: a host is never lost.
+import { performance } from 'node:perf_hooks';
+import { NO_PYTHON_MARKER, loadProgram, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
+import { CollectorOutputError, parseCollectorOutput } from '../collect/parse-output.js';
+import { MAX_CONFIG_BYTES, type HostFacts } from '../model/facts.js';
+import type { HostError, HostResult, HostStatus } from '../model/report.js';
+import { judge, isNoncompliant, type SeverityOverride } from '../rules/engine.js';
+import type { Rule } from '../rules/rule.js';
+import { SshConnection, SshError, type ExecResult } from '../ssh/connection.js';
+import { IdentityError, defaultIdentityFiles, type IdentityStore } from '../ssh/identities.js';
+import type { KnownHosts } from '../ssh/known-hosts.js';
+
+/** What the audit needs to know about a host (the inventory's Host satisfies it). */
+export interface AuditTarget {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  identityFile: string | null;
+  sudo: 'auto' | 'always' | 'never';
+  ruleSeverity?: Readonly<Record<string, SeverityOverride>>;
+}
+
+export interface AuditDeps {
+  knownHosts: KnownHosts;
+  identities: IdentityStore;
+  /** ssh-agent socket, when one is available */
+  agent?: string | undefined;
+  rules: readonly Rule[];
+  /** hard per-host deadline covering connect, auth, collection (and fixing) */
+  timeoutMs: number;
+  maxConfigBytes?: number;
+  /** aborted on Ctrl-C: hosts in flight end as `interrupted` */
+  interrupt?: AbortSignal;
+}
+
+// The collector's JSON: a 1 MiB config in base64 plus facts; anything far beyond is not ours.
+const MAX_COLLECTOR_OUTPUT = 8 * 1024 * 1024;
+
+export function usesSudo(t: AuditTarget): boolean {
+  return t.sudo === 'always' || (t.sudo === 'auto' && t.user !== 'root');
+}
+
+class HostFailure extends Error {
+  constructor(
+    readonly status: HostStatus,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function statusOfSshError(e: SshError): HostStatus {
+  return e.kind;
+}
+
+/** Classifies a failed collector run: sudo refusals, no python, or a collector crash. */
+export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailure {
+  const stderr = r.stderr.toString('utf8').trim();
+  const firstLines = stderr.split('\n').slice(-3).join(' | ').slice(0, 400);
+  if (viaSudo) {
+    if (/a password is required|a terminal is required|askpass/i.test(stderr)) {
+      return new HostFailure('sudo_required', 'SUDO_PASSWORD', `sudo -n wants a password for this user: ${firstLines}`);
+    }
+    if (/not in the sudoers|is not allowed to (execute|run)|may not run sudo/i.test(stderr)) {
+      return new HostFailure('sudo_required', 'SUDO_DENIED', `this user may not use sudo: ${firstLines}`);
+    }
+    if (r.exitCode === 127 && !stderr.includes(NO_PYTHON_MARKER)) {
+      return new HostFailure('sudo_required', 'SUDO_MISSING', `sudo is not installed (connect as root, or install sudo): ${firstLines}`);
+    }
+  }
+  if (stderr.includes(NO_PYTHON_MARKER)) {
+    return new HostFailure('error', 'NO_PYTHON', 'no python interpreter on the VM: vmsnap and the VMSnapshotLinux extension both need one');
+  }
+  const how = r.exitCode !== null ? `exit code ${r.exitCode}` : `signal ${r.exitSignal}`;
+  return new HostFailure('error', 'COLLECTOR_FAILED', `collector failed (${how}): ${firstLines || 'no message'}`);
+}
+
+export async function collectFacts(conn: SshConnection, viaSudo: boolean, maxConfigBytes: number): Promise<HostFacts> {
+  const params = { maxConfigBytes };
+  const r = await conn.exec(remotePythonCommand(viaSudo), remoteStdin(params, loadProgram('collector.py')), MAX_COLLECTOR_OUTPUT);
+  if (r.exitCode !== 0) throw classifyExecFailure(r, viaSudo);
+  const facts = parseCollectorOutput(r.stdout.toString('utf8'), maxConfigBytes);
+  if (facts.runAs.uid !== 0) {
+    throw new HostFailure(
+      'sudo_required',
+      'NOT_ROOT',
+      `the collector ran as ${facts.runAs.name ?? 'uid ' + facts.runAs.uid}, not root, so it cannot see what the extension sees: set sudo to auto or always`,
+    );
+  }
+  return facts;
+}
+
+async function identitiesFor(t: AuditTarget, deps: AuditDeps) {
+  if (t.identityFile) return [await deps.identities.load(t.identityFile)];
+  return deps.identities.loadExisting(defaultIdentityFiles());
+}
+
+export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostResult> {
+  const started = performance.now();
+  const base = { name: t.name, address: t.address, port: t.port, user: t.user };
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new SshError('timeout', 'DEADLINE', `no result within the ${deps.timeoutMs} ms deadline`)),
+    deps.timeoutMs,
+  );
+  const onInterrupt = () => deadline.abort(new SshError('interrupted', 'INTERRUPTED', 'the run was interrupted while this host was in flight'));
+  if (deps.interrupt?.aborted) onInterrupt();
+  else deps.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+
+  let conn: SshConnection | null = null;
+  let facts: HostFacts | null = null;
+  const fail = (status: HostStatus, error: HostError): HostResult => ({
+    ...base,
+    status,
+    durationMs: Math.round(performance.now() - started),
+    error,
+    findings: [],
+    facts,
+  });
+  try {
+    const identities = await identitiesFor(t, deps);
+    conn = await SshConnection.connect({
+      host: t.address,
+      port: t.port,
+      username: t.user,
+      identities,
+      agent: deps.agent,
+      knownHosts: deps.knownHosts,
+      signal: deadline.signal,
+    });
+    facts = await collectFacts(conn, usesSudo(t), deps.maxConfigBytes ?? MAX_CONFIG_BYTES);
+    const findings = judge(facts, deps.rules, t.ruleSeverity);
+    return {
+      ...base,
+      status: isNoncompliant(findings) ? 'noncompliant' : 'compliant',
+      durationMs: Math.round(performance.now() - started),
+      findings,
+      facts,
+    };
+  } catch (e) {
+    if (e instanceof SshError) return fail(statusOfSshError(e), { code: e.code, message: e.message });
+    if (e instanceof HostFailure) return fail(e.status, { code: e.code, message: e.message });
+    if (e instanceof IdentityError) return fail('auth_failed', { code: e.code, message: e.message });
+    if (e instanceof CollectorOutputError) return fail('error', { code: e.code, message: e.message });
+    return fail('error', { code: 'INTERNAL', message: `unexpected error: ${(e as Error)?.message ?? String(e)}` });
+  } finally {
+    clearTimeout(timer);
+    deps.interrupt?.removeEventListener('abort', onInterrupt);
+    conn?.close();
+  }
+}

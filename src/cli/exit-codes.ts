@@ -1,0 +1,22 @@
+// The process exit codes, a contract with cron jobs and CI: documented in the README.
+import type { Report } from '../model/report.js';
+
+export const EXIT = {
+  /** every selected host was audited and is compliant */
+  ok: 0,
+  /** at least one host is noncompliant (all hosts were audited) */
+  noncompliant: 1,
+  /** usage or inventory error: nothing was audited */
+  usage: 2,
+  /** at least one host could not be audited (wins over 1: the picture is incomplete) */
+  notAudited: 3,
+  /** interrupted by SIGINT (128 + 2, as shells report it) */
+  interrupted: 130,
+} as const;
+
+export function exitCodeFor(report: Report): number {
+  if (report.summary.interrupted > 0) return EXIT.interrupted;
+  if (report.summary.notAudited > 0) return EXIT.notAudited;
+  if (report.summary.noncompliant > 0) return EXIT.noncompliant;
+  return EXIT.ok;
+}

@@ -1,0 +1,18 @@
+// What the CLI may touch of the outside world, passed in so commands can be tested in-process.
+import type { Sink } from '../report/reporter.js';
+
+export interface CliIo {
+  stdout: Sink;
+  stderr: Sink;
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+  /** terminal width for the table, when stdout is a terminal */
+  columns?: number | undefined;
+  /** aborted on the first SIGINT */
+  interrupt: AbortSignal;
+}
+
+/** A usage or input problem: printed as one clear line, exit code 2, never a stack trace. */
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+}

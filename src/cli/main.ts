@@ -1,0 +1,113 @@
+// The command line: parse flags with yargs, dispatch, and turn every failure into an exit code.
+// Returns the exit code; only bin/vmsnap calls process.exit.
+import yargs, { type Argv } from 'yargs';
+import { FORMATS, type Format } from '../report/reporter.js';
+import { VERSION } from '../version.js';
+import { auditCommand } from './audit-command.js';
+import { demoCommand } from './demo-command.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, type CliIo } from './io.js';
+import { rulesCommand } from './rules-command.js';
+import { schemaCommand } from './schema-command.js';
+
+function auditOptions(y: Argv) {
+  return y
+    .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'inventory YAML file' })
+    .option('format', { alias: 'f', choices: FORMATS, default: 'table' as Format, describe: 'report format on stdout' })
+    .option('concurrency', { alias: 'j', type: 'number', default: 50, describe: 'hosts audited at once' })
+    .option('timeout', { type: 'number', default: 30, describe: 'hard per-host deadline in seconds (connect, auth, collection)' })
+    .option('known-hosts', { type: 'string', describe: 'known_hosts file (default ~/.ssh/known_hosts); host keys are always verified' })
+    .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'run only this rule (repeatable)' })
+    .option('skip-rule', { type: 'string', array: true, default: [] as string[], describe: 'do not run this rule (repeatable)' })
+    .option('output', { alias: 'o', type: 'string', array: true, default: [] as string[], describe: 'also write a report to a file, FORMAT=PATH (repeatable, written atomically)' })
+    .example('$0 audit -i inventory.yaml', 'audit every host, print a table')
+    .example('$0 audit -i inventory.yaml --format json -j 100 > report.json', 'JSON for dashboards, 100 hosts at once');
+}
+
+function buildParser() {
+  return yargs()
+    .scriptName('vmsnap')
+    .usage('$0 <command> [options]\n\nAudits Azure Backup\'s application-consistent pre/post-script setup on Linux VMs over SSH.')
+    .command('audit', 'audit the hosts of an inventory', auditOptions)
+    .command('rules [id]', 'list the rules, or print one rule\'s documentation', (y) =>
+      y
+        .positional('id', { type: 'string', describe: 'rule id' })
+        .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
+        .example('$0 rules config-mode', 'what config-mode checks and how to fix it'),
+    )
+    .command('schema', 'print the JSON Schema of the JSON report', (y) => y.example('$0 schema > vmsnap-report.schema.json', ''))
+    .command('demo', 'start a local fleet of sshd test VMs (root, Linux), audit it, clean up', (y) =>
+      y
+        .option('dir', { type: 'string', default: '.vmsnap-demo', describe: 'where the demo keeps its inventory and JSON report' })
+        .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
+        .example('sudo $0 demo', 'see vmsnap on VMs it builds itself'),
+    )
+    .demandCommand(1, 'name a command: audit, rules, schema or demo')
+    .recommendCommands()
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(VERSION)
+    .exitProcess(false)
+    .wrap(Math.min(110, process.stdout.columns || 100));
+}
+
+type Parsed = { _: (string | number)[]; [k: string]: unknown };
+
+function parse(argv: readonly string[]): Promise<{ err: Error | null; parsed: Parsed; output: string }> {
+  return new Promise((resolve) => {
+    buildParser().parse([...argv], {}, (err, parsed, output) => resolve({ err: err ?? null, parsed: parsed as Parsed, output }));
+  });
+}
+
+function positiveNumber(value: unknown, flag: string, integer: boolean): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${flag} must be a positive ${integer ? 'whole number' : 'number'}, got "${String(value)}"`);
+  }
+  return n;
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const { err, parsed, output } = await parse(argv);
+  if (err) {
+    io.stderr.write(`vmsnap: ${err.message}\nRun \`vmsnap --help\` for usage.\n`);
+    return EXIT.usage;
+  }
+  if (output) {
+    io.stdout.write(output + '\n');
+    return EXIT.ok;
+  }
+  try {
+    switch (parsed._[0]) {
+      case 'audit':
+        return await auditCommand(
+          {
+            inventory: String(parsed['inventory']),
+            format: parsed['format'] as Format,
+            concurrency: positiveNumber(parsed['concurrency'], 'concurrency', true),
+            timeout: positiveNumber(parsed['timeout'], 'timeout', false),
+            knownHosts: parsed['knownHosts'] as string | undefined,
+            rule: (parsed['rule'] as string[]).map(String),
+            skipRule: (parsed['skipRule'] as string[]).map(String),
+            output: (parsed['output'] as string[]).map(String),
+          },
+          io,
+        );
+      case 'rules':
+        return await rulesCommand(parsed['id'] as string | undefined, parsed['format'] as 'table' | 'json', io);
+      case 'schema':
+        return schemaCommand(io);
+      case 'demo':
+        return await demoCommand({ dir: String(parsed['dir']), format: parsed['format'] as 'table' | 'json' }, io);
+      default:
+        throw new UsageError(`unknown command "${String(parsed._[0])}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`vmsnap: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,25 @@
+// Resolves --rule / --skip-rule and inventory severity overrides against the registry.
+import type { Rule } from '../rules/rule.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { UsageError } from './io.js';
+
+function check(ids: readonly string[], known: readonly string[], where: string): void {
+  for (const id of ids) {
+    if (!known.includes(id)) {
+      const hint = didYouMean(id, known);
+      throw new UsageError(`${where}: unknown rule "${id}"${hint ? ` (did you mean "${hint}"?)` : ''}; see \`vmsnap rules\``);
+    }
+  }
+}
+
+export function selectRules(all: readonly Rule[], only: readonly string[], skip: readonly string[]): Rule[] {
+  const known = all.map((r) => r.meta.id);
+  check(only, known, '--rule');
+  check(skip, known, '--skip-rule');
+  return all.filter((r) => (only.length === 0 || only.includes(r.meta.id)) && !skip.includes(r.meta.id));
+}
+
+export function checkOverrideIds(all: readonly Rule[], overrides: Iterable<[string, Record<string, unknown>]>): void {
+  const known = all.map((r) => r.meta.id);
+  for (const [where, o] of overrides) check(Object.keys(o), known, where);
+}

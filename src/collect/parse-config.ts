@@ -1,0 +1,85 @@
+// Reads the config bytes the way the extension's json.loads does: strict UTF-8 JSON, no BOM,
+// no comments, no trailing commas. Pure: the collector ships the bytes, this judges them.
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import type { ConfigParse } from '../model/facts.js';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+// jsonc-parser's ParseErrorCode is a const enum; its values are part of its published API.
+const INVALID_COMMENT_TOKEN = 10;
+const PROPERTY_NAME_EXPECTED = 3;
+const VALUE_EXPECTED = 4;
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line += 1;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function failure(kind: Exclude<ConfigParse, { ok: true }>['kind'], message: string, text?: string, offset?: number): ConfigParse {
+  const pos = text !== undefined && offset !== undefined ? lineColumn(text, offset) : null;
+  return { ok: false, kind, message, line: pos?.line ?? null, column: pos?.column ?? null };
+}
+
+/** A trailing comma: the comma right before the `}`/`]` that jsonc-parser stopped at. */
+function isTrailingComma(text: string, err: ParseError): boolean {
+  if (err.error !== PROPERTY_NAME_EXPECTED && err.error !== VALUE_EXPECTED) return false;
+  const next = text.slice(err.offset).trimStart()[0];
+  if (next !== '}' && next !== ']') return false;
+  return text.slice(0, err.offset).trimEnd().endsWith(',');
+}
+
+export function parseConfigBytes(bytes: Uint8Array): ConfigParse {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return failure('bom', 'starts with a UTF-8 byte order mark (BOM), which json.loads rejects', '', 0);
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    return { ok: false, kind: 'not_utf8', message: `not valid UTF-8 (first bad byte at offset ${bad})`, line: null, column: null };
+  }
+  if (text.trim() === '') return failure('empty', 'the file is empty', text, 0);
+
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first) {
+    if (first.error === INVALID_COMMENT_TOKEN) {
+      return failure('comments', 'contains a comment; JSON has no comments', text, first.offset);
+    }
+    if (isTrailingComma(text, first)) {
+      return failure('trailing_comma', 'has a trailing comma before a closing bracket', text, first.offset);
+    }
+    return failure('syntax', `invalid JSON: ${printParseErrorCode(first.error)}`, text, first.offset);
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    // jsonc-parser is more lenient than JSON.parse in a few corners (e.g. control characters)
+    return failure('syntax', `invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  // binary search on the longest valid prefix: good enough for a message, never hot
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}

@@ -1,0 +1,17 @@
+// Every output format is a Reporter fed by the same run events and the same Report model
+// (after Vitest's reporters). Reporters write to a Sink they are given; they never reach back
+// into SSH or the inventory, and never touch the terminal themselves.
+import type { HostResult, Report } from '../model/report.js';
+
+export interface Sink {
+  write(chunk: string): void;
+}
+
+export interface Reporter {
+  onRunStart?(info: { total: number; startedAt: string }): void;
+  onHostResult?(result: HostResult, progress: { done: number; total: number }): void;
+  onRunEnd(report: Report): void;
+}
+
+export const FORMATS = ['table', 'json'] as const;
+export type Format = (typeof FORMATS)[number];

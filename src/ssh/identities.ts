@@ -1,0 +1,72 @@
+// Private keys, read and parsed once per run however many hosts use them.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { utils, type ParsedKey } from 'ssh2';
+import type { Identity } from './connection.js';
+
+export class IdentityError extends Error {
+  constructor(
+    readonly code: 'IDENTITY_UNREADABLE' | 'IDENTITY_INVALID' | 'IDENTITY_ENCRYPTED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IdentityError';
+  }
+}
+
+/** OpenSSH's default identity files, tried when a host names none. */
+export function defaultIdentityFiles(home = homedir()): string[] {
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(home, '.ssh', f));
+}
+
+export class IdentityStore {
+  private readonly cache = new Map<string, Promise<Identity>>();
+
+  /** @param passphrase for encrypted keys (from VMSNAP_KEY_PASSPHRASE) */
+  constructor(private readonly passphrase?: string) {}
+
+  load(file: string): Promise<Identity> {
+    let p = this.cache.get(file);
+    if (!p) {
+      p = this.read(file);
+      this.cache.set(file, p);
+    }
+    return p;
+  }
+
+  /** The identities that exist among `files`; unreadable defaults are skipped silently, as OpenSSH does. */
+  async loadExisting(files: readonly string[]): Promise<Identity[]> {
+    const out: Identity[] = [];
+    for (const f of files) {
+      try {
+        out.push(await this.load(f));
+      } catch {
+        // a missing default key is normal
+      }
+    }
+    return out;
+  }
+
+  private async read(file: string): Promise<Identity> {
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch (e) {
+      throw new IdentityError('IDENTITY_UNREADABLE', `cannot read identity file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const parsed = utils.parseKey(data, this.passphrase);
+    if (parsed instanceof Error) {
+      const encrypted = /encrypted|passphrase/i.test(parsed.message);
+      throw new IdentityError(
+        encrypted ? 'IDENTITY_ENCRYPTED' : 'IDENTITY_INVALID',
+        encrypted
+          ? `identity file ${file} is encrypted: set VMSNAP_KEY_PASSPHRASE or use ssh-agent`
+          : `identity file ${file} is not a private key ssh2 can read: ${parsed.message}`,
+      );
+    }
+    const key: ParsedKey | undefined = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (!key) throw new IdentityError('IDENTITY_INVALID', `identity file ${file} holds no key`);
+    return { label: file, key };
+  }
+}
