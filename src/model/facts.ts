@@ -73,7 +73,7 @@ export type ConfigParse = z.infer<typeof ConfigParse>;
 export const ScriptFacts = z.object({
   which: z.enum(['pre', 'post']),
   /** the raw JSON value of preScriptLocation / postScriptLocation (undefined when the key is absent) */
-  configured: z.unknown(),
+  configured: z.unknown().optional(),
   /** absolute path the extension would run (relative paths resolve against the extension folder) */
   resolvedPath: z.string().nullable(),
   file: PathFacts.nullable(),

@@ -1,8 +1,10 @@
 // One SSH connection to one VM, with a hard deadline. Knows nothing about compliance: it connects,
 // runs a command with stdin, returns bytes and an exit code, and turns every failure into an
 // SshError with a stable code (errors are data, as in execa).
-import { Client, type AnyAuthMethod, type AuthenticationType, type ConnectConfig, type ParsedKey } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client as SshClient, type ConnectConfig, type ParsedKey } from 'ssh2';
 import type { KnownHosts } from './known-hosts.js';
+
+const { Client } = ssh2; // ssh2 is CommonJS: its named exports are not visible to ESM
 
 export type SshFailureKind = 'unreachable' | 'auth_failed' | 'hostkey_mismatch' | 'timeout' | 'interrupted' | 'error';
 
@@ -66,7 +68,7 @@ export class SshConnection {
   private closed = false;
 
   private constructor(
-    private readonly client: Client,
+    private readonly client: SshClient,
     private readonly signal: AbortSignal,
   ) {}
 

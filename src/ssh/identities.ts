@@ -2,7 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { utils, type ParsedKey } from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
+
+const { utils } = ssh2; // ssh2 is CommonJS: its named exports are not visible to ESM
 import type { Identity } from './connection.js';
 
 export class IdentityError extends Error {
