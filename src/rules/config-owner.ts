@@ -1,0 +1,22 @@
+import { CONSEQUENCE, defineRule, portalErrorFor } from './rule.js';
+import { isRegularFile, ownerViolation } from './helpers.js';
+
+export const rule = defineRule(
+  {
+    id: 'config-owner',
+    severity: 'error',
+    extensionCode: 317,
+    portalError: portalErrorFor(317),
+    title: 'The script config is owned by root',
+    why: "The extension looks up the config owner's user name and refuses anything but root (a uid with no passwd entry fails too; the group is never checked). It logs a visible warning (317) and the scripts do not run.",
+    fix: 'chown root /etc/azure/VMSnapshotScriptPluginConfig.json',
+    fixable: true,
+    consequence: CONSEQUENCE.visibleFallback,
+    silent: false,
+  },
+  ({ facts }) => {
+    const file = facts.config.file;
+    const message = isRegularFile(file) ? ownerViolation('script config', file) : null;
+    return message ? [{ message, path: facts.configPath }] : [];
+  },
+);

@@ -1,0 +1,22 @@
+import { CONSEQUENCE, defineRule, portalErrorFor } from './rule.js';
+import { isRegularFile, modeViolation } from './helpers.js';
+
+export const rule = defineRule(
+  {
+    id: 'hostconf-mode',
+    severity: 'error',
+    extensionCode: 314,
+    portalError: portalErrorFor(314),
+    title: 'The plugin host conf is not writable by group or others',
+    why: 'The extension refuses a host conf whose group or others have write or execute bits ((mode & 0o033) != 0: 0664 and 0755 fail, 0644 and 0744 pass), and silently takes a file-system-consistent backup (314).',
+    fix: 'chmod 0644 the host conf the extension reads (the override /etc/azure/VMSnapshotPluginHost.conf when present, else <extension folder>/main/VMSnapshotPluginHost.conf).',
+    fixable: true,
+    consequence: CONSEQUENCE.silentFallback,
+    silent: true,
+  },
+  ({ facts }) => {
+    const file = facts.hostConf.file;
+    const message = isRegularFile(file) ? modeViolation('plugin host conf', file, 0o033, 0o644) : null;
+    return message && file ? [{ message, path: file.path }] : [];
+  },
+);

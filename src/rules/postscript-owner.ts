@@ -1,0 +1,3 @@
+import { makeScriptOwnerRule } from './script-rule-factory.js';
+
+export const rule = makeScriptOwnerRule('post');

@@ -1,0 +1,3 @@
+import { makeScriptExistsRule } from './script-rule-factory.js';
+
+export const rule = makeScriptExistsRule('pre');

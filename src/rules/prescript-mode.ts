@@ -1,0 +1,3 @@
+import { makeScriptModeRule } from './script-rule-factory.js';
+
+export const rule = makeScriptModeRule('pre');

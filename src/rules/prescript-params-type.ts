@@ -1,0 +1,3 @@
+import { makeScriptParamsRule } from './script-rule-factory.js';
+
+export const rule = makeScriptParamsRule('pre');

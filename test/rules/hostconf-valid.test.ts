@@ -1,0 +1,63 @@
+import { rule } from '../../src/rules/hostconf-valid.js';
+import { EXT_DIR, compliantFiles, withFiles } from '../../src/fleet/spec.js';
+import { compliantFacts, edit, factsFor } from '../helpers/facts.js';
+import { ruleTester } from '../helpers/rule-tester.js';
+
+const EXT_CONF = `${EXT_DIR}/main/VMSnapshotPluginHost.conf`;
+const withHostConf = (content: string) => factsFor(withFiles(compliantFiles(), [{ type: 'file', path: EXT_CONF, content, mode: 0o644 }]));
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+ruleTester(rule, {
+  valid: [
+    { name: 'the shipped host conf', facts: compliantFacts() },
+    {
+      name: 'keys in any case, "=" separators, comments',
+      facts: withHostConf(lines('# shipped', '[pre_post]', 'NUMBEROFPLUGINS = 1', 'PluginName0 = ScriptRunner', 'pluginconfigpath0=/etc/azure/VMSnapshotScriptPluginConfig.json')),
+    },
+    { name: 'no host conf file (hostconf-exists reports it)', facts: factsFor(withFiles(compliantFiles(), [], [EXT_CONF])) },
+  ],
+  invalid: [
+    {
+      name: 'no section header at all',
+      facts: withHostConf(lines('numberOfPlugins: 1', 'pluginName0: ScriptRunner')),
+      findings: [{ messageIncludes: ['is not a valid INI file', 'MissingSectionHeaderError'], path: EXT_CONF }],
+    },
+    {
+      name: 'the section is [PRE_POST] (section names are case-sensitive)',
+      facts: withHostConf(lines('[PRE_POST]', 'numberOfPlugins: 1', 'pluginName0: ScriptRunner', 'pluginConfigPath0: /etc/azure/x.json')),
+      findings: [{ messageIncludes: ['no [pre_post] section', '[PRE_POST] is not [pre_post]'] }],
+    },
+    {
+      name: 'numberOfPlugins missing, pluginName0 missing',
+      facts: withHostConf(lines('[pre_post]', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
+      findings: [{ messageIncludes: 'no numberOfPlugins' }, { messageIncludes: 'no pluginName0' }],
+    },
+    {
+      name: 'numberOfPlugins 0',
+      facts: withHostConf(lines('[pre_post]', 'numberOfPlugins: 0', 'pluginName0: ScriptRunner', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
+      findings: [{ messageIncludes: 'numberOfPlugins is "0": it must be a positive integer' }],
+    },
+    {
+      name: 'numberOfPlugins "one"',
+      facts: withHostConf(lines('[pre_post]', 'numberOfPlugins: one', 'pluginName0: ScriptRunner', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
+      findings: [{ messageIncludes: 'numberOfPlugins is "one"' }],
+    },
+    {
+      name: 'pluginConfigPath0 missing',
+      facts: withHostConf(lines('[pre_post]', 'numberOfPlugins: 1', 'pluginName0: ScriptRunner')),
+      findings: [{ messageIncludes: 'no pluginConfigPath0' }],
+    },
+    {
+      name: 'an empty file',
+      facts: withHostConf(''),
+      findings: [{ messageIncludes: 'no [pre_post] section (it has no section)' }],
+    },
+    {
+      name: 'unreadable',
+      facts: edit(compliantFacts(), (f) => {
+        f.hostConf.sections = null;
+      }),
+      findings: [{ messageIncludes: 'could not be read' }],
+    },
+  ],
+});

@@ -1,0 +1,108 @@
+// The registry, the rule files, their docs and tests, and the demo fleet must agree.
+import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { demoFleet } from '../../src/fleet/demo-fleet.js';
+import { allRules } from '../../src/rules/index.js';
+import { portalErrorFor } from '../../src/rules/rule.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const rulesDir = path.join(root, 'src/rules');
+const docsDir = path.join(root, 'docs/rules');
+const ids = allRules.map((r) => r.meta.id);
+
+/** Extension codes the extension can report for a configuration check. */
+const CONFIG_CHECK_CODES = [302, 303, 304, 305, 306, 307, 313, 314, 316, 317];
+/** Files in src/rules that are not rules. */
+const NOT_RULES = new Set(['index.ts', 'rule.ts', 'context.ts', 'engine.ts', 'helpers.ts', 'script-rule-factory.ts']);
+
+describe('rule registry', () => {
+  it('has unique kebab-case ids', () => {
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
+  });
+
+  for (const r of allRules) {
+    const id = r.meta.id;
+    describe(id, () => {
+      it(`is the rule exported by src/rules/${id}.ts`, async () => {
+        const mod = (await import(/* @vite-ignore */ path.join(rulesDir, `${id}.ts`))) as { rule?: unknown };
+        expect(mod.rule).toBe(r);
+      });
+
+      it(`has docs/rules/${id}.md and test/rules/${id}.test.ts`, () => {
+        expect(fs.existsSync(path.join(docsDir, `${id}.md`))).toBe(true);
+        expect(fs.existsSync(path.join(root, 'test/rules', `${id}.test.ts`))).toBe(true);
+      });
+
+      it('has a doc page whose title and table match its meta', () => {
+        const doc = fs.readFileSync(path.join(docsDir, `${id}.md`), 'utf8');
+        expect(doc.split('\n')[0]).toBe(`# ${id}`);
+        const row = (label: string) => new RegExp(`^\\|\\s*${label}\\s*\\|\\s*(.+?)\\s*\\|\\s*$`, 'mi').exec(doc)?.[1];
+        expect(row('Severity')).toBe(`\`${r.meta.severity}\``);
+        expect(row('Extension code')).toBe(r.meta.extensionCode === null ? 'none' : String(r.meta.extensionCode));
+        expect(row('Portal error')).toBe(r.meta.portalError === null ? 'none' : `\`${r.meta.portalError}\``);
+        expect(row('Fixable')).toBe(r.meta.fixable ? 'yes (`vmsnap audit --fix`)' : 'no');
+        for (const section of ['## What it checks', '## Why it matters', '## Failing example', '## Passing example', '## How to fix', '## See also']) {
+          expect(doc, `${id}.md lacks ${section}`).toContain(section);
+        }
+      });
+
+      it('names its portal error by its extension code', () => {
+        expect(r.meta.portalError).toBe(portalErrorFor(r.meta.extensionCode));
+      });
+
+      it('is silent exactly when the code is a silent fallback', () => {
+        if (r.meta.extensionCode !== null) expect(r.meta.silent).toBe([304, 305, 313, 314, 316].includes(r.meta.extensionCode));
+      });
+
+      it('has a title, why, fix and consequence', () => {
+        for (const k of ['title', 'why', 'fix', 'consequence'] as const) expect(r.meta[k].length, k).toBeGreaterThan(10);
+      });
+    });
+  }
+
+  it('covers every extension code a config check can produce', () => {
+    for (const code of CONFIG_CHECK_CODES) {
+      expect(allRules.some((r) => r.meta.extensionCode === code), `code ${code}`).toBe(true);
+    }
+  });
+
+  it('has a file in src/rules for every rule and no rule file outside the registry', () => {
+    const files = fs.readdirSync(rulesDir).filter((f) => f.endsWith('.ts') && !NOT_RULES.has(f));
+    expect(files.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual([...ids].sort());
+  });
+
+  it('keeps rules pure: no rule file imports a node built-in', () => {
+    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    for (const f of fs.readdirSync(rulesDir).filter((x) => x.endsWith('.ts') && x !== 'engine.ts')) {
+      const src = fs.readFileSync(path.join(rulesDir, f), 'utf8');
+      const specifiers = [...src.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+      for (const s of specifiers) expect(builtins.has(s) || s.startsWith('node:'), `${f} imports ${s}`).toBe(false);
+    }
+  });
+
+  it('docs/rules/README.md lists exactly the registry, in order, with matching meta', () => {
+    const readme = fs.readFileSync(path.join(docsDir, 'README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\|\s*\[`([a-z0-9-]+)`\]\(([^)]+)\)\s*\|\s*`(\w+)`\s*\|\s*([^|]+?)\s*\|\s*(yes|no)\s*\|\s*(.+?)\s*\|$/gm)];
+    expect(rows.map((m) => m[1])).toEqual(ids);
+    for (const m of rows) {
+      const r = allRules.find((x) => x.meta.id === m[1])!;
+      expect(m[2]).toBe(`${r.meta.id}.md`);
+      expect(m[3]).toBe(r.meta.severity);
+      expect(m[4]).toBe(r.meta.extensionCode === null ? '–' : String(r.meta.extensionCode));
+      expect(m[5]).toBe(r.meta.fixable ? 'yes' : 'no');
+      expect(m[6]).toBe(r.meta.title);
+    }
+  });
+});
+
+describe('demo fleet coverage', () => {
+  it('expects every rule that can report an error or a warning on at least one VM', () => {
+    const expected = new Set(demoFleet().flatMap((v) => v.expectedRules ?? []));
+    const missing = allRules.filter((r) => r.meta.severity !== 'info' && !expected.has(r.meta.id)).map((r) => r.meta.id);
+    expect(missing).toEqual([]);
+  });
+});

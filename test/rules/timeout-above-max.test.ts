@@ -1,0 +1,19 @@
+import { rule } from '../../src/rules/timeout-above-max.js';
+import { compliantConfig } from '../../src/fleet/spec.js';
+import { compliantFacts, withConfig } from '../helpers/facts.js';
+import { ruleTester } from '../helpers/rule-tester.js';
+
+const c = compliantFacts();
+const timeout = (v: unknown) => withConfig(c, compliantConfig({ timeoutInSeconds: v }));
+
+ruleTester(rule, {
+  valid: [
+    { name: '30', facts: c },
+    { name: '1800 (the maximum)', facts: timeout(1800) },
+    { name: 'a string "3600" (config-types reports it)', facts: timeout('3600') },
+  ],
+  invalid: [
+    { name: '1801', facts: timeout(1801), findings: [{ messageIncludes: ['timeoutInSeconds is 1801', 'silently uses 1800 s'], severity: 'warning' }] },
+    { name: '3600', facts: timeout(3600), findings: [{ messageIncludes: '3600' }] },
+  ],
+});
