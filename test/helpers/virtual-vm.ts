@@ -282,7 +282,7 @@ function lenientJson(data: Uint8Array): unknown {
 function scriptFacts(vfs: VirtualFs, which: 'pre' | 'post', cfg: unknown, extdir: string | null): ScriptFacts {
   const key = `${which}ScriptLocation`;
   // `configured` stays absent when the key is missing, as in the collector's JSON
-  const out = { which, resolvedPath: null, file: null, firstLine: null, shSyntax: null } as ScriptFacts;
+  const out: ScriptFacts = { which, resolvedPath: null, file: null, firstLine: null, shSyntax: null };
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg) || !(key in cfg)) return out;
   const value = (cfg as Record<string, unknown>)[key];
   out.configured = value;

@@ -8,7 +8,7 @@ import { PRE_SCRIPT, PRIVATE_ROOTS } from '../../src/fleet/spec.js';
 import { judge } from '../../src/rules/engine.js';
 import { allRules } from '../../src/rules/index.js';
 import { collectFacts } from '../helpers/virtual-vm.js';
-import { assertValidFacts } from '../helpers/rule-tester.js';
+import { HostFacts } from '../../src/model/facts.js';
 
 const fleet = demoFleet();
 
@@ -42,7 +42,7 @@ describe('demo fleet', () => {
   for (const vm of fleet) {
     it(`${vm.name} fails exactly ${JSON.stringify(vm.expectedRules)}`, () => {
       const facts = collectFacts(vm.files);
-      assertValidFacts(facts);
+      HostFacts.parse(facts);
       const failed = [...new Set(judge(facts, allRules).filter((f) => f.severity !== 'info').map((f) => f.rule))];
       expect(failed.sort()).toEqual([...(vm.expectedRules ?? [])].sort());
     });
