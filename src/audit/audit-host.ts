@@ -7,9 +7,9 @@ import { MAX_CONFIG_BYTES, type HostFacts } from '../model/facts.js';
 import type { HostError, HostResult, HostStatus } from '../model/report.js';
 import { judge, isNoncompliant, type SeverityOverride } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
-import { SshConnection, SshError, type ExecResult } from '../ssh/connection.js';
-import { IdentityError, defaultIdentityFiles, type IdentityStore } from '../ssh/identities.js';
-import type { KnownHosts } from '../ssh/known-hosts.js';
+import { SshError, type ExecResult, type SshConnection } from '../ssh/connection.js';
+import type { Connector } from '../ssh/connector.js';
+import { IdentityError } from '../ssh/identities.js';
 
 /** What the audit needs to know about a host (the inventory's Host satisfies it). */
 export interface AuditTarget {
@@ -23,10 +23,7 @@ export interface AuditTarget {
 }
 
 export interface AuditDeps {
-  knownHosts: KnownHosts;
-  identities: IdentityStore;
-  /** ssh-agent socket, when one is available */
-  agent?: string | undefined;
+  connector: Connector;
   rules: readonly Rule[];
   /** hard per-host deadline covering connect, auth, collection (and fixing) */
   timeoutMs: number;
@@ -93,11 +90,6 @@ export async function collectFacts(conn: SshConnection, viaSudo: boolean, maxCon
   return facts;
 }
 
-async function identitiesFor(t: AuditTarget, deps: AuditDeps) {
-  if (t.identityFile) return [await deps.identities.load(t.identityFile)];
-  return deps.identities.loadExisting(defaultIdentityFiles());
-}
-
 export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostResult> {
   const started = performance.now();
   const base = { name: t.name, address: t.address, port: t.port, user: t.user };
@@ -121,16 +113,7 @@ export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostRe
     facts,
   });
   try {
-    const identities = await identitiesFor(t, deps);
-    conn = await SshConnection.connect({
-      host: t.address,
-      port: t.port,
-      username: t.user,
-      identities,
-      agent: deps.agent,
-      knownHosts: deps.knownHosts,
-      signal: deadline.signal,
-    });
+    conn = await deps.connector.connect(t, deadline.signal);
     facts = await collectFacts(conn, usesSudo(t), deps.maxConfigBytes ?? MAX_CONFIG_BYTES);
     const findings = judge(facts, deps.rules, t.ruleSeverity);
     return {

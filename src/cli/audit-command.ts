@@ -7,6 +7,7 @@ import { allRules } from '../rules/index.js';
 import { JsonReporter } from '../report/json.js';
 import type { Format, Reporter, Sink } from '../report/reporter.js';
 import { TableReporter } from '../report/table.js';
+import { DirectConnector } from '../ssh/connector.js';
 import { IdentityStore } from '../ssh/identities.js';
 import { KnownHosts } from '../ssh/known-hosts.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -75,9 +76,11 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
     {
       concurrency: args.concurrency,
       timeoutMs: Math.round(args.timeout * 1000),
-      knownHosts,
-      identities: new IdentityStore(io.env['VMSNAP_KEY_PASSPHRASE']),
-      agent: io.env['SSH_AUTH_SOCK'] || undefined,
+      connector: new DirectConnector({
+        knownHosts,
+        identities: new IdentityStore(io.env['VMSNAP_KEY_PASSPHRASE']),
+        agent: io.env['SSH_AUTH_SOCK'] || undefined,
+      }),
       rules,
       interrupt: io.interrupt,
     },

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { AuditTarget } from '../../src/audit/audit-host.js';
 import { runAudit, type RunOptions } from '../../src/audit/run.js';
 import type { HostResult } from '../../src/model/report.js';
-import { IdentityStore } from '../../src/ssh/identities.js';
-import { KnownHosts } from '../../src/ssh/known-hosts.js';
 
 const target = (i: number): AuditTarget => ({ name: `vm${i}`, address: `127.0.0.${i}`, port: 22, user: 'root', identityFile: null, sudo: 'auto' });
 
@@ -19,7 +17,8 @@ const result = (t: AuditTarget, status: HostResult['status'] = 'compliant'): Hos
 });
 
 function options(auditOne: RunOptions['auditOne'], concurrency = 3, interrupt?: AbortSignal): RunOptions {
-  return { concurrency, auditOne, knownHosts: KnownHosts.parse(''), identities: new IdentityStore(), rules: [], timeoutMs: 1000, interrupt };
+  const connector = { connect: () => Promise.reject(new Error('tests here never connect')) };
+  return { concurrency, auditOne, connector, rules: [], timeoutMs: 1000, interrupt };
 }
 
 describe('runAudit', () => {
