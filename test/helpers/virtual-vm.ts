@@ -251,7 +251,6 @@ export function parseIni(text: string): [Record<string, Record<string, string>> 
   return [sections, null];
 }
 
-let shDir: string | null = null;
 const shCache = new Map<string, { ok: boolean; message: string } | null>();
 
 /** `/bin/sh -n` on a copy of the script, the copy's path replaced by the VM path in the message. */
@@ -259,14 +258,17 @@ function shSyntax(path: string, content: Uint8Array): { ok: boolean; message: st
   if (!fs.existsSync('/bin/sh')) return null;
   const key = `${path}\0${Buffer.from(content).toString('base64')}`;
   if (shCache.has(key)) return shCache.get(key)!;
-  shDir ??= fs.mkdtempSync(posix.join(os.tmpdir(), 'vmsnap-sh-'));
-  const copy = posix.join(shDir, `script-${shCache.size}`);
-  fs.writeFileSync(copy, content);
-  const r = spawnSync('/bin/sh', ['-n', copy], { encoding: 'utf8', timeout: 10_000 });
-  const result = { ok: r.status === 0, message: (r.stderr ?? '').split(copy).join(path).trim().slice(0, 500) };
-  fs.rmSync(copy, { force: true });
-  shCache.set(key, result);
-  return result;
+  const dir = fs.mkdtempSync(posix.join(os.tmpdir(), 'vmsnap-sh-'));
+  try {
+    const copy = posix.join(dir, 'script');
+    fs.writeFileSync(copy, content);
+    const r = spawnSync('/bin/sh', ['-n', copy], { encoding: 'utf8', timeout: 10_000 });
+    const result = { ok: r.status === 0, message: (r.stderr ?? '').split(copy).join(path).trim().slice(0, 500) };
+    shCache.set(key, result);
+    return result;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function lenientJson(data: Uint8Array): unknown {
