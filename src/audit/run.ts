@@ -1,5 +1,6 @@
 // One run: fan out over the selected hosts with a concurrency cap, and never lose a result
 // (as p-map: each task settles to a HostResult, the report keeps inventory order).
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { SCHEMA_VERSION, summarize, type HostResult, type Report } from '../model/report.js';
 import { VERSION } from '../version.js';
@@ -35,6 +36,8 @@ export async function runAudit(targets: readonly AuditTarget[], opts: RunOptions
   const startedAt = new Date().toISOString();
   const limit = pLimit(Math.max(1, opts.concurrency));
   const auditOne = opts.auditOne ?? auditHost;
+  // every host in flight listens for the interrupt: that is by design, not a leak
+  if (opts.interrupt) setMaxListeners(0, opts.interrupt);
   const results: (HostResult | undefined)[] = new Array(targets.length);
   let done = 0;
   listener.onRunStart?.({ total: targets.length, startedAt });

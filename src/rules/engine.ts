@@ -24,7 +24,7 @@ export function judge(facts: HostFacts, rules: readonly Rule[], overrides: Reado
         portalError: rule.meta.portalError,
         message: f.message,
         consequence: f.consequence ?? rule.meta.consequence,
-        silent: rule.meta.silent,
+        silent: f.silent ?? rule.meta.silent,
         fixable: rule.meta.fixable,
       };
       if (f.path !== undefined) finding.path = f.path;

@@ -73,6 +73,7 @@ export const rule = defineRule(
           message: `the newest outcome line in ${path}${when} reports ${describeStatus(status)}: the last backup's scripts failed, so it was not application-consistent`,
           path,
           severity: 'warning',
+          silent: false,
           consequence: 'the last backup was not application-consistent; continueBackupOnFailure and fsFreezeEnabled decided whether it completed',
         },
       ];
@@ -83,6 +84,7 @@ export const rule = defineRule(
           message: `the newest outcome line in ${path}${when} says the last backup was application-consistent`,
           path,
           severity: 'info',
+          silent: false,
           consequence: 'the last backup ran the scripts and was application-consistent',
         },
       ];

@@ -31,6 +31,8 @@ export interface RuleFinding {
   /** lower than meta.severity where the rule's own doc says so (e.g. a warning variant) */
   severity?: Severity;
   consequence?: string;
+  /** overrides meta.silent for this finding (e.g. an info-level variant of a silent rule) */
+  silent?: boolean;
 }
 
 export interface RuleContext {
