@@ -40,6 +40,10 @@ export const Finding = z.object({
   /** true when the backup silently falls back to file-system-consistent while the portal shows success */
   silent: z.boolean(),
   fixable: z.boolean(),
+  /** set when a --waivers entry accepts this finding: still reported, but it does not count */
+  waived: z.object({ justification: z.string(), expires: z.string() }).optional(),
+  /** set with --baseline when the host was audited in the baseline too: new since, or already there */
+  drift: z.enum(['new', 'unchanged']).optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 
@@ -73,6 +77,10 @@ export const HostResult = z.object({
   fixes: z.array(FixRecord).optional(),
   findingsBefore: z.array(Finding).optional(),
   facts: HostFacts.nullable(),
+  /** with --baseline: the host's status in the baseline, null when the baseline did not list it */
+  previousStatus: HostStatus.nullable().optional(),
+  /** with --baseline: findings the baseline had that this run no longer finds (both runs audited the host) */
+  resolved: z.array(Finding).optional(),
 });
 export type HostResult = z.infer<typeof HostResult>;
 
@@ -95,8 +103,32 @@ export const Summary = z.object({
   warnings: z.number().int(),
   fixesApplied: z.number().int().optional(),
   fixesPlanned: z.number().int().optional(),
+  /** findings a waiver accepted (not counted in errors/warnings) */
+  waived: z.number().int().optional(),
+  /** with --baseline: findings new since the baseline, findings resolved since, hosts whose status changed */
+  newFindings: z.number().int().optional(),
+  resolvedFindings: z.number().int().optional(),
+  statusChanged: z.number().int().optional(),
 });
 export type Summary = z.infer<typeof Summary>;
+
+/** A --waivers entry as reports list it (expired or unused). */
+export const WaiverRef = z.object({
+  /** file:line of the entry */
+  source: z.string(),
+  rule: z.string(),
+  host: z.string().optional(),
+  group: z.string().optional(),
+  tag: z.string().optional(),
+  justification: z.string(),
+  expires: z.string(),
+  /** findings of this run it matches (for an expired waiver: the findings it no longer waives) */
+  matches: z.number().int(),
+});
+export type WaiverRef = z.infer<typeof WaiverRef>;
+
+export const StatusChange = z.object({ host: z.string(), from: HostStatus.nullable(), to: HostStatus });
+export type StatusChange = z.infer<typeof StatusChange>;
 
 export const Report = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -105,6 +137,10 @@ export const Report = z.object({
   finishedAt: z.string(),
   summary: Summary,
   hosts: z.array(HostResult),
+  /** with --waivers: waivers past their date (they no longer waive anything) and waivers that matched nothing */
+  waivers: z.object({ file: z.string(), expired: z.array(WaiverRef), unused: z.array(WaiverRef) }).optional(),
+  /** with --baseline: the report compared against, and the hosts whose status changed since */
+  baseline: z.object({ file: z.string(), startedAt: z.string(), statusChanges: z.array(StatusChange) }).optional(),
 });
 export type Report = z.infer<typeof Report>;
 
@@ -131,9 +167,10 @@ export function summarize(hosts: readonly HostResult[]): Summary {
   for (const h of hosts) {
     s[h.status] += 1;
     if (!AUDITED_STATUSES.has(h.status)) s.notAudited += 1;
-    if (h.findings.some((f) => f.silent && f.severity === 'error')) s.silentFallback += 1;
+    if (h.findings.some((f) => f.silent && f.severity === 'error' && !f.waived)) s.silentFallback += 1;
     for (const f of h.findings) {
-      if (f.severity === 'error') s.errors += 1;
+      if (f.waived) s.waived = (s.waived ?? 0) + 1;
+      else if (f.severity === 'error') s.errors += 1;
       else if (f.severity === 'warning') s.warnings += 1;
     }
     if (h.fixes) {
