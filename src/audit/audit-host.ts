@@ -10,6 +10,9 @@ import type { Rule } from '../rules/rule.js';
 import { SshError, type ExecResult, type SshConnection } from '../ssh/connection.js';
 import type { Connector } from '../ssh/connector.js';
 import { IdentityError } from '../ssh/identities.js';
+import { applyChanges, notApplied } from '../fix/apply.js';
+import type { FixGate } from '../fix/gate.js';
+import { planFixes, type FixPolicy } from '../fix/plan.js';
 
 /** What the audit needs to know about a host (the inventory's Host satisfies it). */
 export interface AuditTarget {
@@ -22,8 +25,18 @@ export interface AuditTarget {
   ruleSeverity?: Readonly<Record<string, SeverityOverride>>;
 }
 
+export interface FixOptions {
+  /** plan and report the changes, change nothing */
+  dryRun: boolean;
+  policy: FixPolicy;
+  /** the fleet-wide --max-changes guard */
+  gate: FixGate;
+}
+
 export interface AuditDeps {
   connector: Connector;
+  /** present with --fix */
+  fix?: FixOptions | undefined;
   rules: readonly Rule[];
   /** hard per-host deadline covering connect, auth, collection (and fixing) */
   timeoutMs: number;
@@ -90,39 +103,80 @@ export async function collectFacts(conn: SshConnection, viaSudo: boolean, maxCon
   return facts;
 }
 
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostResult> {
   const started = performance.now();
   const base = { name: t.name, address: t.address, port: t.port, user: t.user };
   const deadline = new AbortController();
-  const timer = setTimeout(
-    () => deadline.abort(new SshError('timeout', 'DEADLINE', `no result within the ${deps.timeoutMs} ms deadline`)),
-    deps.timeoutMs,
-  );
+  const startDeadline = () =>
+    setTimeout(() => deadline.abort(new SshError('timeout', 'DEADLINE', `no result within the ${deps.timeoutMs} ms deadline`)), deps.timeoutMs);
+  let timer = startDeadline();
+  let gateSettled = false;
   const onInterrupt = () => deadline.abort(new SshError('interrupted', 'INTERRUPTED', 'the run was interrupted while this host was in flight'));
   if (deps.interrupt?.aborted) onInterrupt();
   else deps.interrupt?.addEventListener('abort', onInterrupt, { once: true });
 
   let conn: SshConnection | null = null;
   let facts: HostFacts | null = null;
-  const fail = (status: HostStatus, error: HostError): HostResult => ({
-    ...base,
-    status,
-    durationMs: Math.round(performance.now() - started),
-    error,
-    findings: [],
-    facts,
-  });
+  let partial: HostResult | null = null;
+  const fail = (status: HostStatus, error: HostError): HostResult => {
+    const r: HostResult = { ...base, status, durationMs: Math.round(performance.now() - started), error, findings: [], facts };
+    // a failure after --fix started keeps what was attempted: no change goes unreported
+    if (partial?.fixes) {
+      r.fixes = partial.fixes;
+      r.findingsBefore = partial.findingsBefore ?? [];
+    }
+    return r;
+  };
   try {
     conn = await deps.connector.connect(t, deadline.signal);
-    facts = await collectFacts(conn, usesSudo(t), deps.maxConfigBytes ?? MAX_CONFIG_BYTES);
+    const viaSudo = usesSudo(t);
+    const maxConfig = deps.maxConfigBytes ?? MAX_CONFIG_BYTES;
+    facts = await collectFacts(conn, viaSudo, maxConfig);
     const findings = judge(facts, deps.rules, t.ruleSeverity);
-    return {
+    const result: HostResult = {
       ...base,
       status: isNoncompliant(findings) ? 'noncompliant' : 'compliant',
-      durationMs: Math.round(performance.now() - started),
+      durationMs: 0,
       findings,
       facts,
     };
+    partial = result;
+    if (deps.fix) {
+      const fix = deps.fix;
+      const plan = planFixes(facts, findings, fix.policy);
+      result.findingsBefore = findings;
+      result.fixes = [...plan.refused];
+      if (plan.changes.length === 0 || fix.dryRun) {
+        gateSettled = true;
+        fix.gate.pass();
+        result.fixes.push(...notApplied(plan.changes, 'dry run', true));
+      } else {
+        // waiting for the fleet-wide decision is not this host's slowness: pause its deadline
+        clearTimeout(timer);
+        gateSettled = true;
+        const admission = await Promise.race([fix.gate.request(), rejectOnAbort(deadline.signal)]);
+        timer = startDeadline();
+        if (!admission.ok) {
+          result.fixes.push(...notApplied(plan.changes, admission.reason, true));
+        } else {
+          result.fixes.push(...(await applyChanges(conn, viaSudo, plan.changes)));
+          // judge again what is there now, over the same connection
+          const after = await collectFacts(conn, viaSudo, maxConfig);
+          result.facts = facts = after;
+          result.findings = judge(after, deps.rules, t.ruleSeverity);
+          result.status = isNoncompliant(result.findings) ? 'noncompliant' : 'compliant';
+        }
+      }
+    }
+    result.durationMs = Math.round(performance.now() - started);
+    return result;
   } catch (e) {
     if (e instanceof SshError) return fail(statusOfSshError(e), { code: e.code, message: e.message });
     if (e instanceof HostFailure) return fail(e.status, { code: e.code, message: e.message });
@@ -130,6 +184,7 @@ export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostRe
     if (e instanceof CollectorOutputError) return fail('error', { code: e.code, message: e.message });
     return fail('error', { code: 'INTERNAL', message: `unexpected error: ${(e as Error)?.message ?? String(e)}` });
   } finally {
+    if (deps.fix && !gateSettled) deps.fix.gate.pass();
     clearTimeout(timer);
     deps.interrupt?.removeEventListener('abort', onInterrupt);
     conn?.close();

@@ -48,6 +48,7 @@ export async function runAudit(targets: readonly AuditTarget[], opts: RunOptions
         let r: HostResult;
         if (opts.interrupt?.aborted) {
           r = notStarted(t);
+          opts.fix?.gate.pass(); // so hosts waiting to fix are not kept waiting for this one
         } else {
           listener.onHostStart?.(t);
           try {

@@ -1,7 +1,10 @@
 // `vmsnap audit`: inventory -> fan-out -> collect -> judge -> report, and the exit code.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { posix } from 'node:path';
 import { runAudit } from '../audit/run.js';
+import { FixGate } from '../fix/gate.js';
+import { DEFAULT_ALLOWED_SCRIPT_DIRS, SYSTEM_DIRS, isUnder, type FixPolicy } from '../fix/plan.js';
 import { loadInventory, InventoryError } from '../inventory/load.js';
 import { allRules } from '../rules/index.js';
 import { JsonReporter } from '../report/json.js';
@@ -26,6 +29,27 @@ export interface AuditArgs {
   skipRule: string[];
   /** extra reports, FORMAT=PATH */
   output: string[];
+  /** --fix and its flags; null without --fix */
+  fix?: FixArgs | null;
+}
+
+export interface FixArgs {
+  dryRun: boolean;
+  yes: boolean;
+  maxChanges: number;
+  allowDirs: string[];
+}
+
+/** --fix-allow-dir values: absolute, normalised, never a system directory. */
+export function fixPolicy(allowDirs: readonly string[]): FixPolicy {
+  const dirs = allowDirs.map((d) => {
+    if (!d.startsWith('/')) throw new UsageError(`--fix-allow-dir ${JSON.stringify(d)}: must be an absolute path`);
+    const n = posix.normalize(d).replace(/\/+$/, '') || '/';
+    const sys = SYSTEM_DIRS.find((s) => isUnder(n, s) || isUnder(s, n));
+    if (sys) throw new UsageError(`--fix-allow-dir ${d}: vmsnap never changes files in or above ${sys}`);
+    return n;
+  });
+  return { allowedScriptDirs: [...DEFAULT_ALLOWED_SCRIPT_DIRS, ...dirs] };
 }
 
 export function makeReporter(format: Format, sink: Sink, columns?: number): Reporter {
@@ -83,10 +107,20 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
       }),
       rules,
       interrupt: io.interrupt,
+      fix: args.fix
+        ? {
+            dryRun: args.fix.dryRun,
+            policy: fixPolicy(args.fix.allowDirs),
+            // the guard: a cron job (no terminal) without --yes may change at most --max-changes hosts
+            gate: new FixGate(inventory.hosts.length, args.fix.yes || io.stdoutIsTTY ? null : args.fix.maxChanges),
+          }
+        : undefined,
     },
     reporter,
   );
   reporter.onRunEnd(report);
   for (const f of files) await f.sink.commit();
+  const refused = args.fix && !args.fix.dryRun ? report.hosts.filter((h) => h.fixes?.some((x) => x.pending)).length : 0;
+  if (refused > 0) io.stderr.write(`vmsnap: --fix changed nothing on ${refused} hosts: more than ${args.fix?.maxChanges} hosts would change and stdout is not a terminal (pass --yes, or select hosts explicitly)\n`);
   return exitCodeFor(report);
 }

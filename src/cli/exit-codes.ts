@@ -8,8 +8,10 @@ export const EXIT = {
   noncompliant: 1,
   /** usage or inventory error: nothing was audited */
   usage: 2,
-  /** at least one host could not be audited (wins over 1: the picture is incomplete) */
+  /** at least one host could not be audited (wins over 1 and 4: the picture is incomplete) */
   notAudited: 3,
+  /** --fix: changes are pending, not made (--dry-run, or refused by the --max-changes guard); wins over 1 */
+  changesPending: 4,
   /** interrupted by SIGINT (128 + 2, as shells report it) */
   interrupted: 130,
 } as const;
@@ -17,6 +19,7 @@ export const EXIT = {
 export function exitCodeFor(report: Report): number {
   if (report.summary.interrupted > 0) return EXIT.interrupted;
   if (report.summary.notAudited > 0) return EXIT.notAudited;
+  if ((report.summary.fixesPending ?? 0) > 0) return EXIT.changesPending;
   if (report.summary.noncompliant > 0) return EXIT.noncompliant;
   return EXIT.ok;
 }

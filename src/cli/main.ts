@@ -3,7 +3,7 @@
 import yargs, { type Argv } from 'yargs';
 import { FORMATS, type Format } from '../report/reporter.js';
 import { VERSION } from '../version.js';
-import { auditCommand } from './audit-command.js';
+import { auditCommand, type FixArgs } from './audit-command.js';
 import { demoCommand } from './demo-command.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
@@ -20,6 +20,12 @@ function auditOptions(y: Argv) {
     .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'run only this rule (repeatable)' })
     .option('skip-rule', { type: 'string', array: true, default: [] as string[], describe: 'do not run this rule (repeatable)' })
     .option('output', { alias: 'o', type: 'string', array: true, default: [] as string[], describe: 'also write a report to a file, FORMAT=PATH (repeatable, written atomically)' })
+    .option('fix', { type: 'boolean', default: false, describe: 'repair owner and mode of the config, the scripts and the host conf (never content, never through a link)' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'with --fix: print the changes per host, change nothing' })
+    .option('yes', { type: 'boolean', default: false, describe: 'with --fix: allow more than --max-changes hosts to change when stdout is not a terminal' })
+    .option('max-changes', { type: 'number', default: 10, describe: 'with --fix, stdout not a terminal, no --yes: most hosts that may change' })
+    .option('fix-allow-dir', { type: 'string', array: true, default: [] as string[], describe: 'with --fix: another directory scripts may be fixed in (default only /etc/azure)' })
+    .example('$0 audit -i inventory.yaml --fix --dry-run', 'show what --fix would change')
     .example('$0 audit -i inventory.yaml', 'audit every host, print a table')
     .example('$0 audit -i inventory.yaml --format json -j 100 > report.json', 'JSON for dashboards, 100 hosts at once');
 }
@@ -68,6 +74,24 @@ function positiveNumber(value: unknown, flag: string, integer: boolean): number 
   return n;
 }
 
+function fixArgs(parsed: Parsed): FixArgs | null {
+  const fix = parsed['fix'] === true;
+  const dryRun = parsed['dryRun'] === true;
+  if (!fix) {
+    for (const flag of ['dry-run', 'yes', 'fix-allow-dir'] as const) {
+      const v = parsed[flag];
+      if (v === true || (Array.isArray(v) && v.length > 0)) throw new UsageError(`--${flag} goes with --fix`);
+    }
+    return null;
+  }
+  return {
+    dryRun,
+    yes: parsed['yes'] === true,
+    maxChanges: positiveNumber(parsed['maxChanges'], 'max-changes', true),
+    allowDirs: (parsed['fixAllowDir'] as string[]).map(String),
+  };
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const { err, parsed, output } = await parse(argv);
   if (err) {
@@ -91,6 +115,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             rule: (parsed['rule'] as string[]).map(String),
             skipRule: (parsed['skipRule'] as string[]).map(String),
             output: (parsed['output'] as string[]).map(String),
+            fix: fixArgs(parsed),
           },
           io,
         );

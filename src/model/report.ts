@@ -60,7 +60,12 @@ export const FixRecord = z.object({
   from: z.string(),
   to: z.string(),
   applied: z.boolean(),
+  /** why it was not applied (refused, dry run, failed on the VM) */
   reason: z.string().optional(),
+  /** something the operator should know about an applied change */
+  note: z.string().optional(),
+  /** true when vmsnap would make this change but did not: --dry-run, or the --max-changes guard */
+  pending: z.boolean().optional(),
 });
 export type FixRecord = z.infer<typeof FixRecord>;
 
@@ -103,6 +108,8 @@ export const Summary = z.object({
   warnings: z.number().int(),
   fixesApplied: z.number().int().optional(),
   fixesPlanned: z.number().int().optional(),
+  /** changes not made because of --dry-run or the --max-changes guard */
+  fixesPending: z.number().int().optional(),
   /** findings a waiver accepted (not counted in errors/warnings) */
   waived: z.number().int().optional(),
   /** with --baseline: findings new since the baseline, findings resolved since, hosts whose status changed */
@@ -163,6 +170,7 @@ export function summarize(hosts: readonly HostResult[]): Summary {
   };
   let planned = 0;
   let applied = 0;
+  let pending = 0;
   let anyFix = false;
   for (const h of hosts) {
     s[h.status] += 1;
@@ -177,11 +185,13 @@ export function summarize(hosts: readonly HostResult[]): Summary {
       anyFix = true;
       planned += h.fixes.length;
       applied += h.fixes.filter((x) => x.applied).length;
+      pending += h.fixes.filter((x) => x.pending).length;
     }
   }
   if (anyFix) {
     s.fixesPlanned = planned;
     s.fixesApplied = applied;
+    s.fixesPending = pending;
   }
   return s;
 }

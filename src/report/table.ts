@@ -1,6 +1,7 @@
 // The human report: one row per VM, the findings below, the summary line last.
 import Table from 'cli-table3';
 import { AUDITED_STATUSES, type Finding, type HostResult, type Report, type Summary } from '../model/report.js';
+import { fixLines } from './fix-lines.js';
 import type { Reporter, Sink } from './reporter.js';
 
 function firstProblem(h: HostResult): string {
@@ -54,12 +55,13 @@ export class TableReporter implements Reporter {
     const out: string[] = [table.toString(), ''];
     const rulesSeen = new Set<string>();
     for (const h of report.hosts) {
+      const fixes = fixLines(h);
       if (h.error) {
-        out.push(`${h.name} (${h.address}): ${h.status}: ${h.error.code}: ${h.error.message}`);
+        out.push(`${h.name} (${h.address}): ${h.status}: ${h.error.code}: ${h.error.message}`, ...fixes);
         continue;
       }
       const shown = h.findings;
-      if (shown.length === 0) continue;
+      if (shown.length === 0 && fixes.length === 0) continue;
       out.push(`${h.name} (${h.address}): ${h.status}`);
       for (const f of shown) {
         rulesSeen.add(f.rule);
@@ -68,7 +70,7 @@ export class TableReporter implements Reporter {
         out.push(`          ${f.message}`);
         out.push(`          -> ${f.consequence}`);
       }
-      out.push('');
+      out.push(...fixes, '');
     }
     if (rulesSeen.size > 0) out.push(`Explain a rule: vmsnap rules <id>   (e.g. vmsnap rules ${[...rulesSeen][0]})`);
     out.push(summaryLine(report.summary));

@@ -1,0 +1,66 @@
+// Applies a fix plan over an open connection with the remote fixer, and turns its answer into
+// the report's fix records. Every planned change ends up in a record, applied or not.
+import { loadProgram, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
+import type { FixRecord } from '../model/report.js';
+import type { SshConnection } from '../ssh/connection.js';
+import type { PlannedChange } from './plan.js';
+
+interface FixerAnswer {
+  path: string;
+  chown?: { applied: boolean; reason?: string } | null;
+  chmod?: { applied: boolean; reason?: string } | null;
+  error?: string;
+}
+
+/** Marks every record of these changes as not applied, with the reason. */
+export function notApplied(changes: readonly PlannedChange[], reason: string, pending = false): FixRecord[] {
+  return changes.flatMap((c) =>
+    c.records.map((r) => {
+      const rec: FixRecord = { ...r, applied: false, reason };
+      if (pending) rec.pending = true;
+      return rec;
+    }),
+  );
+}
+
+export function recordsFromAnswer(changes: readonly PlannedChange[], answers: readonly FixerAnswer[]): FixRecord[] {
+  return changes.flatMap((c, i) => {
+    const a = answers[i];
+    return c.records.map((r): FixRecord => {
+      if (!a || a.path !== c.path) return { ...r, applied: false, reason: 'the fixer gave no answer for this file' };
+      if (a.error) return { ...r, applied: false, reason: `the fixer failed: ${a.error}` };
+      const outcome = r.action === 'chown' ? a.chown : a.chmod;
+      if (!outcome) return { ...r, applied: false, reason: 'the fixer did not attempt it' };
+      const rec: FixRecord = { ...r, applied: outcome.applied };
+      if (!outcome.applied) {
+        rec.reason = outcome.reason ?? 'not applied';
+        delete rec.note;
+      }
+      return rec;
+    });
+  });
+}
+
+export async function applyChanges(conn: SshConnection, viaSudo: boolean, changes: readonly PlannedChange[]): Promise<FixRecord[]> {
+  const params = {
+    changes: changes.map((c) => ({ path: c.path, expect: c.expect, chown: c.chown, chmod: c.chmod, requireSingleLink: c.requireSingleLink })),
+  };
+  let r;
+  try {
+    r = await conn.exec(remotePythonCommand(viaSudo), remoteStdin(params, loadProgram('fixer.py')), 1024 * 1024);
+  } catch (e) {
+    // the connection failed under the fixer: what happened on the VM is unknown, say so
+    return notApplied(changes, `unknown: the connection failed while fixing (${(e as Error).message}); audit again to see the state`);
+  }
+  if (r.exitCode !== 0) {
+    const why = r.stderr.toString('utf8').trim().split('\n').slice(-2).join(' | ').slice(0, 300);
+    return notApplied(changes, `the fixer failed (exit ${r.exitCode ?? r.exitSignal}): ${why || 'no message'}`);
+  }
+  let answer: { results?: FixerAnswer[] };
+  try {
+    answer = JSON.parse(r.stdout.toString('utf8')) as { results?: FixerAnswer[] };
+  } catch {
+    return notApplied(changes, 'the fixer printed something that is not JSON');
+  }
+  return recordsFromAnswer(changes, answer.results ?? []);
+}

@@ -1,0 +1,228 @@
+// Plans `--fix`: the smallest permission/ownership change per audited file that makes its fixable
+// findings pass, and every refusal with its reason. Pure: facts and findings in, a plan out.
+//
+// The extension runs the scripts as root, so a careless fixer is a privilege-escalation tool. The
+// planner only ever touches the config, the scripts it names and the host conf, as this run saw
+// them; only regular files that are not symlinks; never directories, never content. A script is
+// touched only when the config that names it is trusted (root-owned, not writable by anyone else,
+// in directories no one else can write), when it lives under an allowed directory, outside system
+// directories, with a single hard link. The fixer on the VM then checks device and inode.
+import { posix } from 'node:path';
+import type { HostFacts, PathFacts, StatFacts } from '../model/facts.js';
+import type { Finding, FixRecord } from '../model/report.js';
+import { formatMode, nonRootWriters } from '../rules/helpers.js';
+
+export type FixRole = 'config' | 'prescript' | 'postscript' | 'hostconf';
+
+/** What the fixer must find at `path` before it changes anything (from this run's lstat). */
+export interface ExpectedFile {
+  dev: number;
+  ino: number;
+  uid: number;
+  gid: number;
+  mode: number;
+}
+
+export interface PlannedChange {
+  role: FixRole;
+  path: string;
+  expect: ExpectedFile;
+  /** the new owner (uid, gid) when it changes */
+  chown: { uid: number; gid: number } | null;
+  /** the new permission bits when they change */
+  chmod: number | null;
+  requireSingleLink: boolean;
+  /** the records reported for this change, in the order applied (chown, then chmod) */
+  records: FixRecord[];
+}
+
+export interface FixPlan {
+  changes: PlannedChange[];
+  /** changes the planner will not make, already as report records (applied: false, with a reason) */
+  refused: FixRecord[];
+}
+
+export interface FixPolicy {
+  /** directories under which scripts may be changed (default ['/etc/azure']) */
+  allowedScriptDirs: readonly string[];
+}
+
+/** Never changed, whatever --fix-allow-dir says: system binaries and kernel file systems. */
+export const SYSTEM_DIRS = ['/bin', '/sbin', '/usr', '/lib', '/lib32', '/lib64', '/libx32', '/boot', '/dev', '/proc', '/sys', '/run'];
+
+export const DEFAULT_ALLOWED_SCRIPT_DIRS = ['/etc/azure'];
+
+/** Which fixable rules concern which file. */
+const ROLE_OF_RULE: Record<string, FixRole | 'script'> = {
+  'config-mode': 'config',
+  'config-owner': 'config',
+  'config-mode-recommended': 'config',
+  'config-writable-by-non-root': 'config',
+  'hostconf-mode': 'hostconf',
+  'hostconf-owner': 'hostconf',
+  'prescript-mode': 'prescript',
+  'prescript-owner': 'prescript',
+  'postscript-mode': 'postscript',
+  'postscript-owner': 'postscript',
+  'script-mode-recommended': 'script',
+};
+
+export function isUnder(path: string, dir: string): boolean {
+  const d = dir.endsWith('/') && dir !== '/' ? dir.slice(0, -1) : dir;
+  return d === '/' || path === d || path.startsWith(d + '/');
+}
+
+function ownerLabel(uid: number, gid: number, st?: StatFacts): string {
+  const u = st && st.uid === uid ? (st.owner ?? String(uid)) : uid === 0 ? 'root' : String(uid);
+  const g = st && st.gid === gid ? (st.group ?? String(gid)) : gid === 0 ? 'root' : String(gid);
+  return `${u}:${g}`;
+}
+
+/** The state the doc asks for, as the smallest change from `st`. */
+function target(role: FixRole, st: StatFacts): { uid: number; mode: number } {
+  switch (role) {
+    case 'config':
+      return { uid: 0, mode: 0o600 };
+    case 'prescript':
+    case 'postscript':
+      return { uid: 0, mode: 0o700 };
+    case 'hostconf':
+      // the extension's own test is (mode & 0o033) == 0: drop group/other write and execute only
+      return { uid: 0, mode: st.mode & ~0o033 & 0o7777 };
+  }
+}
+
+function fileOf(facts: HostFacts, role: FixRole): PathFacts | null {
+  switch (role) {
+    case 'config':
+      return facts.config.file;
+    case 'hostconf':
+      return facts.hostConf.file;
+    case 'prescript':
+      return facts.scripts.pre?.file ?? null;
+    case 'postscript':
+      return facts.scripts.post?.file ?? null;
+  }
+}
+
+/** Why the config cannot be trusted to name what root runs; null when it can. */
+export function configDistrust(facts: HostFacts): string | null {
+  const f = facts.config.file;
+  if (!f.lstat || f.lstat.type !== 'file' || !f.stat) return `the config ${f.path} is not a regular file`;
+  if (f.stat.uid !== 0 || f.stat.owner !== 'root') return `the config ${f.path} is not owned by root`;
+  const writers = nonRootWriters(f.stat);
+  if (writers.length > 0) return `the config ${f.path} is writable by a non-root user (${writers[0]})`;
+  for (const d of f.parents) {
+    if (!d.stat || d.stat.type === 'symlink') continue;
+    const w = nonRootWriters(d.stat);
+    if (w.length > 0) return `the config's directory ${d.path} is writable by a non-root user (${w[0]})`;
+  }
+  return null;
+}
+
+function refuse(path: string, st: StatFacts | null, want: { uid: number; mode: number } | null, reason: string): FixRecord[] {
+  if (!st || !want) return [{ path, action: 'chmod', from: st ? formatMode(st.mode) : '?', to: want ? formatMode(want.mode) : '?', applied: false, reason }];
+  const out: FixRecord[] = [];
+  if (st.uid !== want.uid) out.push({ path, action: 'chown', from: ownerLabel(st.uid, st.gid, st), to: ownerLabel(want.uid, st.gid, st), applied: false, reason });
+  if (st.mode !== want.mode) out.push({ path, action: 'chmod', from: formatMode(st.mode), to: formatMode(want.mode), applied: false, reason });
+  if (out.length === 0) out.push({ path, action: 'chmod', from: formatMode(st.mode), to: formatMode(want.mode), applied: false, reason });
+  return out;
+}
+
+/** Why a script may not be changed; null when it may. */
+function scriptRefusal(facts: HostFacts, file: PathFacts, policy: FixPolicy): string | null {
+  const distrust = configDistrust(facts);
+  if (distrust) {
+    return `${distrust}: it could name any file (/bin/sh, /etc/shadow), so no script it names is changed; fix the config, check what it points to, then run --fix again`;
+  }
+  const st = file.lstat!;
+  if (st.nlink !== 1) return `it has ${st.nlink} hard links: changing it would change another path too`;
+  const normal = posix.normalize(file.path);
+  if (file.realpath !== normal) return `its path goes through a symlinked directory (it resolves to ${file.realpath})`;
+  const system = SYSTEM_DIRS.find((d) => isUnder(normal, d));
+  if (system) return `it lives under ${system}, a system directory: vmsnap never changes files there`;
+  if (!policy.allowedScriptDirs.some((d) => isUnder(normal, d))) {
+    return `it is outside the directories --fix may change scripts in (${policy.allowedScriptDirs.join(', ')}; add one with --fix-allow-dir)`;
+  }
+  return plantedRefusal(file);
+}
+
+/**
+ * A file not owned by root in a directory a non-root user can write may have been planted by that
+ * user: making it root-owned would hand their code (or their config) to root.
+ */
+function plantedRefusal(file: PathFacts): string | null {
+  if (!file.lstat || file.lstat.uid === 0) return null;
+  for (const d of file.parents) {
+    if (!d.stat || d.stat.type === 'symlink') continue;
+    const w = nonRootWriters(d.stat);
+    if (w.length > 0) return `it is not owned by root and its directory ${d.path} is writable by a non-root user (${w[0]}): it may have been planted; check it and chown it by hand`;
+  }
+  return null;
+}
+
+export function planFixes(facts: HostFacts, findings: readonly Finding[], policy: FixPolicy): FixPlan {
+  const roles = new Set<FixRole>();
+  for (const f of findings) {
+    if (!f.fixable) continue;
+    const role = ROLE_OF_RULE[f.rule];
+    if (role === 'script') {
+      if (f.path && f.path === facts.scripts.pre?.file?.path) roles.add('prescript');
+      if (f.path && f.path === facts.scripts.post?.file?.path) roles.add('postscript');
+    } else if (role) {
+      roles.add(role);
+    }
+  }
+  const plan: FixPlan = { changes: [], refused: [] };
+  const seen = new Set<string>();
+  for (const role of ['config', 'hostconf', 'prescript', 'postscript'] as const) {
+    if (!roles.has(role)) continue;
+    const file = fileOf(facts, role);
+    if (!file) continue;
+    const st = file.lstat;
+    if (!st || st.type !== 'file') {
+      const why =
+        st?.type === 'symlink'
+          ? `it is a symlink (to ${file.realpath ?? file.symlinkChain.join(' -> ')}): vmsnap never changes a file through a link; check the target and fix it by hand`
+          : `it is not a regular file (${st ? st.type : (file.errno ?? 'missing')})`;
+      plan.refused.push(...refuse(file.path, file.stat, file.stat ? target(role, file.stat) : null, why));
+      continue;
+    }
+    // the same file named twice (pre and post script are one file): plan it once
+    if (seen.has(`${st.dev}:${st.ino}`)) continue;
+    seen.add(`${st.dev}:${st.ino}`);
+    const want = target(role, st);
+    {
+      const why = role === 'prescript' || role === 'postscript' ? scriptRefusal(facts, file, policy) : plantedRefusal(file);
+      if (why) {
+        plan.refused.push(...refuse(file.path, st, want, why));
+        continue;
+      }
+    }
+    const chown = st.uid !== want.uid ? { uid: want.uid, gid: st.gid } : null;
+    const chmod = st.mode !== want.mode ? want.mode : null;
+    if (!chown && chmod === null) continue;
+    const records: FixRecord[] = [];
+    if (chown) {
+      records.push({
+        path: file.path,
+        action: 'chown',
+        from: ownerLabel(st.uid, st.gid, st),
+        to: ownerLabel(chown.uid, chown.gid, st),
+        applied: false,
+        note: `review its content: ${st.owner ?? 'uid ' + st.uid} could write it, and once owned by root the extension trusts it`,
+      });
+    }
+    if (chmod !== null) records.push({ path: file.path, action: 'chmod', from: formatMode(st.mode), to: formatMode(chmod), applied: false });
+    plan.changes.push({
+      role,
+      path: file.path,
+      expect: { dev: st.dev, ino: st.ino, uid: st.uid, gid: st.gid, mode: st.mode },
+      chown,
+      chmod,
+      requireSingleLink: role === 'prescript' || role === 'postscript',
+      records,
+    });
+  }
+  return plan;
+}

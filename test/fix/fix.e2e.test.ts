@@ -1,0 +1,256 @@
+// `vmsnap audit --fix` against real sshd test VMs: what it repairs, and every way it refuses.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFleet, type Fleet } from '../../src/fleet/harness.js';
+import { CONFIG_PATH, EXT_DIR, POST_SCRIPT, PRE_SCRIPT, SCRIPT_TEXT, compliantConfig, compliantFiles, withFiles, type FileSpec, type VmSpec } from '../../src/fleet/spec.js';
+import type { Report } from '../../src/model/report.js';
+import { applyChanges } from '../../src/fix/apply.js';
+import { planFixes } from '../../src/fix/plan.js';
+import { collectFacts } from '../../src/audit/audit-host.js';
+import { judge } from '../../src/rules/engine.js';
+import { allRules } from '../../src/rules/index.js';
+import { SshConnection } from '../../src/ssh/connection.js';
+import { IdentityStore } from '../../src/ssh/identities.js';
+import { KnownHosts } from '../../src/ssh/known-hosts.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const bin = join(repo, 'bin', 'vmsnap');
+const HOSTCONF = `${EXT_DIR}/main/VMSnapshotPluginHost.conf`;
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(bin, args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const config = (mode: number, owner: 'root' | 'appuser' = 'root', cfg = compliantConfig()): FileSpec => ({ type: 'file', path: CONFIG_PATH, content: JSON.stringify(cfg), mode, owner });
+
+const vms: VmSpec[] = [
+  {
+    name: 'fixable',
+    files: withFiles(compliantFiles(), [
+      config(0o644),
+      { type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o755 },
+      { type: 'file', path: POST_SCRIPT, content: SCRIPT_TEXT, mode: 0o700, owner: 'appuser' },
+      { type: 'file', path: HOSTCONF, content: '[pre_post]\nnumberOfPlugins: 1\npluginName0: ScriptRunner\npluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json\n', mode: 0o664 },
+    ]),
+  },
+  {
+    name: 'symlinked',
+    files: withFiles(compliantFiles(), [
+      { type: 'file', path: '/etc/azure/real-pre.sh', content: SCRIPT_TEXT, mode: 0o755 },
+      { type: 'symlink', path: PRE_SCRIPT, target: '/etc/azure/real-pre.sh' },
+    ]),
+  },
+  {
+    // a world-writable config naming files an attacker would like root to own or run
+    name: 'untrusted',
+    files: withFiles(compliantFiles(), [
+      config(0o666, 'root', compliantConfig({ preScriptLocation: '/usr/local/bin/tool', postScriptLocation: '/etc/shadow' })),
+      { type: 'file', path: '/usr/local/bin/tool', content: '#!/bin/sh\necho tool\n', mode: 0o755 },
+    ]),
+  },
+  {
+    name: 'hardlinked',
+    files: withFiles(compliantFiles(), [{ type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o755 }]),
+  },
+  {
+    name: 'config-owner',
+    files: withFiles(compliantFiles(), [config(0o600, 'appuser'), { type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o755 }]),
+  },
+  { name: 'dryrun', files: withFiles(compliantFiles(), [config(0o644)]) },
+  { name: 'sudo', files: withFiles(compliantFiles(), [config(0o640)]) },
+  { name: 'swap', files: withFiles(compliantFiles(), [config(0o644), { type: 'file', path: '/etc/azure/evil.json', content: '{"x":1}', mode: 0o644, owner: 'appuser' }]) },
+  { name: 'guard-a', files: withFiles(compliantFiles(), [config(0o644)]) },
+  { name: 'guard-b', files: withFiles(compliantFiles(), [config(0o644)]) },
+  { name: 'guard-c', files: withFiles(compliantFiles(), [config(0o644)]) },
+];
+
+let fleet: Fleet;
+
+async function fileState(vm: string, path: string): Promise<string> {
+  // mode, owner, inode, and a content hash: "exactly as they were"
+  const st = await fleet.execInVm(vm, ['stat', '-c', '%a %U:%G %i %h %F', path]);
+  const sum = await fleet.execInVm(vm, ['sha256sum', path]);
+  return `${st.stdout.trim()} ${sum.stdout.split(' ')[0]}`;
+}
+
+async function audit(names: string[], extra: string[], user = 'root'): Promise<{ code: number; report: Report; stderr: string }> {
+  const inv = fleet.writeInventory({ names, user, file: join(fleet.dir, `inv-${names.join('-')}-${user}.yaml`) });
+  const r = await run(['audit', '-i', inv, '--known-hosts', fleet.knownHostsFile, '--format', 'json', ...extra]);
+  let report: Report;
+  try {
+    report = JSON.parse(r.stdout) as Report;
+  } catch {
+    throw new Error(`no JSON report (exit ${r.code}): ${r.stderr}`);
+  }
+  return { code: r.code, report, stderr: r.stderr };
+}
+
+beforeAll(async () => {
+  fleet = await startFleet({ vms });
+  // a second hard link to the pre-script, made inside the VM
+  const ln = await fleet.execInVm('hardlinked', ['ln', PRE_SCRIPT, '/etc/azure/pre-link.sh']);
+  expect(ln.code).toBe(0);
+});
+
+afterAll(async () => {
+  await fleet?.stop();
+});
+
+describe('audit --fix on real VMs', () => {
+  it('repairs config, scripts and host conf, then judges the host again: compliant; a second --fix changes nothing', async () => {
+    const before = await fileState('fixable', CONFIG_PATH);
+    const { code, report } = await audit(['fixable'], ['--fix', '--yes']);
+    const h = report.hosts[0]!;
+    expect(h.findingsBefore!.some((f) => f.rule === 'config-mode')).toBe(true);
+    expect(h.fixes!.every((f) => f.applied)).toBe(true);
+    expect(h.fixes!.map((f) => `${f.path} ${f.action} ${f.to}`).sort()).toEqual(
+      [
+        `${CONFIG_PATH} chmod 0600`,
+        `${HOSTCONF} chmod 0644`,
+        `${POST_SCRIPT} chown root:appuser`,
+        `${PRE_SCRIPT} chmod 0700`,
+      ].sort(),
+    );
+    expect(h.status).toBe('compliant');
+    expect(code).toBe(0);
+    const after = await fileState('fixable', CONFIG_PATH);
+    expect(after.split(' ')[0]).toBe('600');
+    expect(after.split(' ')[1]).toBe('root:root');
+    // same inode and same content: permissions changed, nothing else
+    expect(after.split(' ').slice(2)).toEqual(before.split(' ').slice(2));
+    expect((await fileState('fixable', PRE_SCRIPT)).split(' ')[0]).toBe('700');
+
+    const again = await audit(['fixable'], ['--fix', '--yes']);
+    expect(again.report.hosts[0]!.fixes).toEqual([]);
+    expect(again.code).toBe(0);
+  });
+
+  it('chowns a config owned by another user but changes no script it names until a later run trusts it', async () => {
+    const script = await fileState('config-owner', PRE_SCRIPT);
+    const first = await audit(['config-owner'], ['--fix', '--yes']);
+    const f1 = first.report.hosts[0]!.fixes!;
+    expect(f1.find((f) => f.path === CONFIG_PATH)).toMatchObject({ action: 'chown', from: 'appuser:appuser', to: 'root:appuser', applied: true });
+    expect(f1.find((f) => f.path === CONFIG_PATH)!.note).toMatch(/review its content/);
+    expect(f1.find((f) => f.path === PRE_SCRIPT)).toMatchObject({ applied: false });
+    expect(f1.find((f) => f.path === PRE_SCRIPT)!.reason).toMatch(/not owned by root/);
+    expect(await fileState('config-owner', PRE_SCRIPT)).toBe(script);
+    expect(first.report.hosts[0]!.status).toBe('noncompliant');
+
+    const second = await audit(['config-owner'], ['--fix', '--yes']);
+    expect(second.report.hosts[0]!.fixes).toMatchObject([{ path: PRE_SCRIPT, action: 'chmod', from: '0755', to: '0700', applied: true }]);
+    expect(second.report.hosts[0]!.status).toBe('compliant');
+  });
+
+  it('never changes a symlinked script or its target', async () => {
+    const target = await fileState('symlinked', '/etc/azure/real-pre.sh');
+    const { report } = await audit(['symlinked'], ['--fix', '--yes']);
+    const h = report.hosts[0]!;
+    expect(h.fixes!.length).toBeGreaterThan(0);
+    expect(h.fixes!.every((f) => !f.applied && f.path === PRE_SCRIPT && /symlink/.test(f.reason ?? ''))).toBe(true);
+    expect(await fileState('symlinked', '/etc/azure/real-pre.sh')).toBe(target);
+    expect(h.status).toBe('noncompliant');
+  });
+
+  it('fixes an untrusted config but none of the files it names, then still refuses them once the config looks trusted', async () => {
+    const tool = await fileState('untrusted', '/usr/local/bin/tool');
+    const shadow = await fileState('untrusted', '/etc/shadow');
+    const first = await audit(['untrusted'], ['--fix', '--yes']);
+    const h1 = first.report.hosts[0]!;
+    expect(h1.fixes!.filter((f) => f.path === CONFIG_PATH).every((f) => f.applied)).toBe(true);
+    const refused1 = h1.fixes!.filter((f) => f.path !== CONFIG_PATH);
+    expect(refused1.length).toBeGreaterThan(0);
+    expect(refused1.every((f) => !f.applied && /no script it names is changed/.test(f.reason ?? ''))).toBe(true);
+
+    const second = await audit(['untrusted'], ['--fix', '--yes']);
+    const refused2 = second.report.hosts[0]!.fixes!;
+    expect(refused2.find((f) => f.path === '/usr/local/bin/tool')?.reason).toMatch(/system directory/);
+    expect(refused2.find((f) => f.path === '/etc/shadow')?.reason).toMatch(/outside the directories/);
+    expect(refused2.every((f) => !f.applied)).toBe(true);
+    expect(await fileState('untrusted', '/usr/local/bin/tool')).toBe(tool);
+    expect(await fileState('untrusted', '/etc/shadow')).toBe(shadow);
+  });
+
+  it('refuses a script with a second hard link', async () => {
+    const before = await fileState('hardlinked', PRE_SCRIPT);
+    const { report } = await audit(['hardlinked'], ['--fix', '--yes']);
+    expect(report.hosts[0]!.fixes!.every((f) => !f.applied && /hard links/.test(f.reason ?? ''))).toBe(true);
+    expect(await fileState('hardlinked', PRE_SCRIPT)).toBe(before);
+  });
+
+  it('--dry-run prints the plan, changes nothing, and exits 4', async () => {
+    const before = await fileState('dryrun', CONFIG_PATH);
+    const { code, report } = await audit(['dryrun'], ['--fix', '--dry-run']);
+    expect(code).toBe(4);
+    expect(report.hosts[0]!.fixes).toEqual([{ path: CONFIG_PATH, action: 'chmod', from: '0644', to: '0600', applied: false, reason: 'dry run', pending: true }]);
+    expect(report.summary.fixesPending).toBe(1);
+    expect(await fileState('dryrun', CONFIG_PATH)).toBe(before);
+
+    const inv = fleet.writeInventory({ names: ['dryrun'], file: join(fleet.dir, 'inv-dry-table.yaml') });
+    const table = await run(['audit', '-i', inv, '--known-hosts', fleet.knownHostsFile, '--fix', '--dry-run']);
+    expect(table.stdout).toContain(`${CONFIG_PATH}: chmod 0644 -> 0600 (would change)`);
+  });
+
+  it('a non-root user fixes through sudo -n', async () => {
+    const { report } = await audit(['sudo'], ['--fix', '--yes'], 'azureuser');
+    expect(report.hosts[0]!.fixes).toMatchObject([{ path: CONFIG_PATH, action: 'chmod', from: '0640', to: '0600', applied: true }]);
+    expect(report.hosts[0]!.status).toBe('compliant');
+  });
+
+  it('refuses to rewrite more than --max-changes hosts from a non-terminal without --yes', async () => {
+    const names = ['guard-a', 'guard-b', 'guard-c'];
+    const before = await Promise.all(names.map((n) => fileState(n, CONFIG_PATH)));
+    const refused = await audit(names, ['--fix', '--max-changes', '2']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/changed nothing on 3 hosts/);
+    for (const h of refused.report.hosts) expect(h.fixes!.every((f) => !f.applied && f.pending && /--max-changes|--yes/.test(f.reason ?? ''))).toBe(true);
+    expect(await Promise.all(names.map((n) => fileState(n, CONFIG_PATH)))).toEqual(before);
+
+    const allowed = await audit(names, ['--fix', '--max-changes', '3']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.report.hosts.every((h) => h.status === 'compliant')).toBe(true);
+  });
+});
+
+describe('the remote fixer checks the file it changes is the file the audit saw', () => {
+  async function planFor(conn: SshConnection) {
+    const facts = await collectFacts(conn, false, 1024 * 1024);
+    return planFixes(facts, judge(facts, allRules), { allowedScriptDirs: ['/etc/azure'] });
+  }
+
+  it('refuses a file swapped (other inode) or replaced by a symlink between audit and fix', async () => {
+    const vm = fleet.vms.find((v) => v.name === 'swap')!;
+    const ctl = new AbortController();
+    const conn = await SshConnection.connect({
+      host: vm.address,
+      port: vm.port,
+      username: 'root',
+      identities: [await new IdentityStore().load(fleet.identityFile)],
+      knownHosts: await KnownHosts.load(fleet.knownHostsFile),
+      signal: ctl.signal,
+    });
+    try {
+      const plan = await planFor(conn);
+      expect(plan.changes.map((c) => c.path)).toEqual([CONFIG_PATH]);
+      // an attacker swaps in another file between the audit and the fix
+      expect((await fleet.execInVm('swap', ['mv', '-f', '/etc/azure/evil.json', CONFIG_PATH])).code).toBe(0);
+      const swapped = await fileState('swap', CONFIG_PATH);
+      const records = await applyChanges(conn, false, plan.changes);
+      expect(records.every((r) => !r.applied && /swapped|inode/.test(r.reason ?? ''))).toBe(true);
+      expect(await fileState('swap', CONFIG_PATH)).toBe(swapped);
+
+      // now the path is a symlink to a file the attacker wants root to own
+      expect((await fleet.execInVm('swap', ['ln', '-sf', '/etc/passwd', CONFIG_PATH])).code).toBe(0);
+      const passwd = await fileState('swap', '/etc/passwd');
+      const viaLink = await applyChanges(conn, false, plan.changes);
+      expect(viaLink.every((r) => !r.applied && /symlink/.test(r.reason ?? ''))).toBe(true);
+      expect(await fileState('swap', '/etc/passwd')).toBe(passwd);
+    } finally {
+      conn.close();
+    }
+  });
+});
