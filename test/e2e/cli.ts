@@ -1,0 +1,219 @@
+// Shared by the end-to-end tests: run the real CLI (bin/vmsnap, which runs dist/) as a child
+// process, write inventories and known_hosts files, and fake hosts on loopback (a refused address,
+// a TCP listener that never speaks). Not a test file itself (vitest only collects *.test.ts).
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify as yamlStringify } from 'yaml';
+import { checkFleetPrerequisites, FleetUnavailableError, type Fleet } from '../../src/fleet/harness.js';
+import { Report } from '../../src/model/report.js';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const VMSNAP = join(REPO, 'bin', 'vmsnap');
+
+/** Why this machine cannot run the local fleet (then the e2e tests are skipped), or null. */
+export const fleetUnavailable: string | null = (() => {
+  try {
+    checkFleetPrerequisites();
+    return null;
+  } catch (e) {
+    if (e instanceof FleetUnavailableError) return e.message;
+    throw e;
+  }
+})();
+
+/** The CLI runs dist/: fail loudly when it was never built, warn when src/ is newer than dist/. */
+function checkBuilt(): void {
+  const main = join(REPO, 'dist', 'src', 'cli', 'main.js');
+  const collector = join(REPO, 'dist', 'src', 'collect', 'collector.py');
+  for (const f of [main, collector]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`npm run build\` before the end-to-end tests (they run bin/vmsnap, which runs dist/)`);
+  }
+  const stale: string[] = [];
+  const walk = (dir: string): void => {
+    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, ent.name);
+      if (ent.isDirectory()) walk(p);
+      else if (/\.(ts|py)$/.test(ent.name)) {
+        const rel = p.slice(REPO.length).replace(/\.ts$/, '.js');
+        const out = join(REPO, 'dist', rel);
+        const built = fs.statSync(out, { throwIfNoEntry: false });
+        if (!built || built.mtimeMs < fs.statSync(p).mtimeMs) stale.push(rel);
+      }
+    }
+  };
+  walk(join(REPO, 'src'));
+  if (stale.length) console.warn(`e2e: dist/ is older than src/ for ${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', ...' : ''}: run \`npm run build\` (the tests run the built CLI)`);
+}
+if (!fleetUnavailable) checkBuilt();
+
+export interface CliRun {
+  /** exit code; null when the process was killed (see signal) */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** wall time of the whole process, ms */
+  ms: number;
+}
+
+/**
+ * Runs `bin/vmsnap ...args` as a child process. No ssh-agent and no key passphrase from the
+ * environment leak in. A process still running after `killAfterMs` is killed (code null), so a
+ * hang fails the test that caused it instead of the whole suite's timeout.
+ */
+export function vmsnap(args: string[], killAfterMs = 45_000): Promise<CliRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, SSH_AUTH_SOCK: '' };
+  delete env['VMSNAP_KEY_PASSPHRASE'];
+  delete env['VMSNAP_DEBUG'];
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(VMSNAP, args, { encoding: 'utf8', env, timeout: killAfterMs, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const ms = performance.now() - started;
+      if (!err) return resolve({ code: 0, signal: null, stdout, stderr, ms });
+      const e = err as NodeJS.ErrnoException & { code?: unknown; signal?: NodeJS.Signals | null };
+      if (typeof e.code === 'number') return resolve({ code: e.code, signal: null, stdout, stderr, ms });
+      if (e.signal) return resolve({ code: null, signal: e.signal, stdout, stderr, ms });
+      throw err; // could not start the CLI at all
+    });
+  });
+}
+
+/** A CLI run, described for assertion messages. */
+export function describeRun(r: CliRun): string {
+  const clip = (s: string) => (s.length > 3000 ? `${s.slice(0, 3000)}\n... (${s.length} chars)` : s);
+  return `exit ${r.code ?? `signal ${r.signal}`} after ${Math.round(r.ms)} ms\n--- stderr ---\n${clip(r.stderr)}\n--- stdout ---\n${clip(r.stdout)}`;
+}
+
+/** Parses a JSON report and validates it against the zod contract in src/model/report.ts. */
+export function parseReport(text: string): Report {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`the report is not JSON (${(e as Error).message}); it starts ${JSON.stringify(text.slice(0, 200))}`);
+  }
+  const r = Report.safeParse(json);
+  if (!r.success) throw new Error(`the report does not match the Report schema: ${JSON.stringify(r.error.issues.slice(0, 5), null, 2)}`);
+  return r.data;
+}
+
+/** `vmsnap audit --format json` and its validated report. */
+export async function auditJson(args: string[], killAfterMs?: number): Promise<{ run: CliRun; report: Report }> {
+  const run = await vmsnap(['audit', '--format', 'json', ...args], killAfterMs);
+  if (run.code === null || run.code === 2 || run.code > 3) throw new Error(`the audit did not produce a report:\n${describeRun(run)}`);
+  return { run, report: parseReport(run.stdout) };
+}
+
+export interface InventoryHost {
+  name: string;
+  host: string;
+  port?: number;
+  user?: string;
+  sudo?: 'auto' | 'always' | 'never';
+}
+
+/** Writes an inventory in the documented format, hosts in the given order; returns its path. */
+export function writeInventory(file: string, fleet: Fleet, hosts: InventoryHost[], defaults: { user?: string; sudo?: 'auto' | 'always' | 'never' } = {}): string {
+  const doc = {
+    defaults: { user: defaults.user ?? 'root', port: 22, identityFile: fleet.identityFile, sudo: defaults.sudo ?? 'auto' },
+    hosts,
+  };
+  fs.writeFileSync(file, yamlStringify(doc));
+  return file;
+}
+
+/** The fleet's VMs as inventory hosts, by name, in the given order. */
+export function vmHosts(fleet: Fleet, names: string[]): InventoryHost[] {
+  return names.map((n) => {
+    const vm = fleet.vms.find((v) => v.name === n);
+    if (!vm) throw new Error(`no VM ${n} in the fleet`);
+    return { name: vm.name, host: vm.address };
+  });
+}
+
+// Fake hosts live in 127.10.0.0 - 127.99.255.255: the harness picks fleet blocks in 127.100-250,
+// so they never collide with a VM of a parallel test file.
+function randomFakeAddress(): string {
+  const r = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
+  return `127.${r(10, 99)}.${r(0, 255)}.${r(2, 254)}`;
+}
+
+function connectOutcome(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.setTimeout(2000, () => {
+      s.destroy();
+      resolve('TIMEOUT');
+    });
+    s.once('connect', () => {
+      s.destroy();
+      resolve('CONNECTED');
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'ERROR'));
+  });
+}
+
+/** A loopback address whose port 22 refuses connections (checked). */
+export async function refusedAddress(): Promise<string> {
+  for (let i = 0; i < 20; i++) {
+    const a = randomFakeAddress();
+    if ((await connectOutcome(a, 22)) === 'ECONNREFUSED') return a;
+  }
+  throw new Error('could not find a loopback address that refuses port 22');
+}
+
+export interface HungListener {
+  address: string;
+  port: number;
+  /** connections accepted so far */
+  accepted(): number;
+  close(): Promise<void>;
+}
+
+/** A TCP listener on a fresh loopback address, port 22, that accepts and never sends a byte. */
+export async function startHungListener(): Promise<HungListener> {
+  const sockets = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer((s) => {
+    accepted += 1;
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+  });
+  for (let i = 0; ; i++) {
+    const address = randomFakeAddress();
+    const ok = await new Promise<boolean>((resolve) => {
+      const onError = () => resolve(false);
+      server.once('error', onError);
+      server.listen(22, address, () => {
+        server.removeListener('error', onError);
+        resolve(true);
+      });
+    });
+    if (ok) {
+      return {
+        address,
+        port: 22,
+        accepted: () => accepted,
+        close: () =>
+          new Promise<void>((resolve) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => resolve());
+          }),
+      };
+    }
+    if (i > 20) throw new Error('could not listen on port 22 of any loopback address');
+  }
+}
+
+/** `- a` / `+ b` lines between two sorted lists, for assertion messages. */
+export function setDiff(expected: readonly string[], actual: readonly string[]): string {
+  const e = new Set(expected);
+  const a = new Set(actual);
+  const missing = [...e].filter((x) => !a.has(x)).sort();
+  const extra = [...a].filter((x) => !e.has(x)).sort();
+  return [...missing.map((x) => `  - missing (expected, not reported): ${x}`), ...extra.map((x) => `  + extra (reported, not expected): ${x}`)].join('\n');
+}
