@@ -7,12 +7,13 @@ import { FixGate } from '../fix/gate.js';
 import { DEFAULT_ALLOWED_SCRIPT_DIRS, SYSTEM_DIRS, isUnder, type FixPolicy } from '../fix/plan.js';
 import { loadInventory, InventoryError } from '../inventory/load.js';
 import { allRules } from '../rules/index.js';
-import { JsonReporter } from '../report/json.js';
+import { createReporter } from '../report/create.js';
 import type { Format, Reporter, Sink } from '../report/reporter.js';
-import { TableReporter } from '../report/table.js';
+import type { RerunHint } from '../report/table-sections.js';
 import { DirectConnector } from '../ssh/connector.js';
 import { IdentityStore } from '../ssh/identities.js';
 import { KnownHosts } from '../ssh/known-hosts.js';
+import { prepareReporting } from './audit-reporting.js';
 import { exitCodeFor } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
 import { AtomicFileSink, parseOutputSpecs } from './output-files.js';
@@ -31,6 +32,13 @@ export interface AuditArgs {
   output: string[];
   /** --fix and its flags; null without --fix */
   fix?: FixArgs | null;
+  /** --waivers FILE, --baseline LAST.json, --rerun-failed LAST.json, --quiet (see audit-reporting.ts) */
+  waivers?: string | undefined;
+  baseline?: string | undefined;
+  rerunFailed?: string | undefined;
+  quiet?: boolean | undefined;
+  /** the command line after `vmsnap`, for the table's rerun command */
+  argv?: readonly string[] | undefined;
 }
 
 export interface FixArgs {
@@ -52,19 +60,15 @@ export function fixPolicy(allowDirs: readonly string[]): FixPolicy {
   return { allowedScriptDirs: [...DEFAULT_ALLOWED_SCRIPT_DIRS, ...dirs] };
 }
 
-export function makeReporter(format: Format, sink: Sink, columns?: number): Reporter {
-  switch (format) {
-    case 'json':
-      return new JsonReporter(sink);
-    case 'table':
-      return new TableReporter(sink, { width: columns });
-  }
+export function makeReporter(format: Format, sink: Sink, columns?: number, rerun?: RerunHint): Reporter {
+  return createReporter(format, sink, { width: columns, rerun });
 }
 
 /** Feeds every run event to each reporter: one stdout report plus the --output files. */
 function fanOut(reporters: readonly Reporter[]): Required<Reporter> {
   return {
     onRunStart: (info) => reporters.forEach((r) => r.onRunStart?.(info)),
+    onHostStart: (t) => reporters.forEach((r) => r.onHostStart?.(t)),
     onHostResult: (res, progress) => reporters.forEach((r) => r.onHostResult?.(res, progress)),
     onRunEnd: (report) => reporters.forEach((r) => r.onRunEnd(report)),
   };
@@ -91,12 +95,13 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
   } catch (e) {
     throw new UsageError(`--known-hosts ${knownHostsFile}: ${(e as Error).message}`);
   }
-  const reporter = fanOut([
-    makeReporter(args.format, io.stdout, io.columns),
-    ...files.map((f) => makeReporter(f.format, f.sink)),
-  ]);
+  const reporting = await prepareReporting(args, inventory.hosts, allRules.map((r) => r.meta.id), io);
+  const reporter = reporting.wrap(fanOut([
+    makeReporter(args.format, reporting.stdout, io.columns, reporting.rerun),
+    ...files.map((f) => makeReporter(f.format, f.sink, undefined, reporting.rerun)),
+  ]));
   const report = await runAudit(
-    inventory.hosts,
+    reporting.hosts,
     {
       concurrency: args.concurrency,
       timeoutMs: Math.round(args.timeout * 1000),
@@ -112,12 +117,12 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
             dryRun: args.fix.dryRun,
             policy: fixPolicy(args.fix.allowDirs),
             // the guard: a cron job (no terminal) without --yes may change at most --max-changes hosts
-            gate: new FixGate(inventory.hosts.length, args.fix.yes || io.stdoutIsTTY ? null : args.fix.maxChanges),
+            gate: new FixGate(reporting.hosts.length, args.fix.yes || io.stdoutIsTTY ? null : args.fix.maxChanges),
           }
         : undefined,
     },
     reporter,
-  );
+  ).then(reporting.finalize);
   reporter.onRunEnd(report);
   for (const f of files) await f.sink.commit();
   const refused = args.fix && !args.fix.dryRun ? report.hosts.filter((h) => h.fixes?.some((x) => x.pending)).length : 0;

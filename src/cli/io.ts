@@ -6,6 +6,10 @@ export interface CliIo {
   stderr: Sink;
   env: NodeJS.ProcessEnv;
   stdoutIsTTY: boolean;
+  /** stderr is a terminal: the live progress line is drawn there (never when it is not) */
+  stderrIsTTY?: boolean | undefined;
+  /** terminal width of stderr, for the progress line */
+  stderrColumns?: number | undefined;
   /** terminal width for the table, when stdout is a terminal */
   columns?: number | undefined;
   /** aborted on the first SIGINT */

@@ -4,6 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { FORMATS, type Format } from '../report/reporter.js';
 import { VERSION } from '../version.js';
 import { auditCommand, type FixArgs } from './audit-command.js';
+import { fileOption } from './audit-reporting.js';
 import { demoCommand } from './demo-command.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
@@ -20,6 +21,11 @@ function auditOptions(y: Argv) {
     .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'run only this rule (repeatable)' })
     .option('skip-rule', { type: 'string', array: true, default: [] as string[], describe: 'do not run this rule (repeatable)' })
     .option('output', { alias: 'o', type: 'string', array: true, default: [] as string[], describe: 'also write a report to a file, FORMAT=PATH (repeatable, written atomically)' })
+    .option('waivers', { type: 'string', describe: 'YAML file of accepted findings (rule, host/group/tag, justification, expires)' })
+    .option('baseline', { type: 'string', describe: 'an earlier JSON report: mark findings new or unchanged, list resolved ones' })
+    .option('rerun-failed', { type: 'string', describe: 'an earlier JSON report: audit only the hosts that were not compliant in it' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' })
+    .example('$0 audit -i inventory.yaml --rerun-failed last.json', 'audit again only what failed last time')
     .option('fix', { type: 'boolean', default: false, describe: 'repair owner and mode of the config, the scripts and the host conf (never content, never through a link)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'with --fix: print the changes per host, change nothing' })
     .option('yes', { type: 'boolean', default: false, describe: 'with --fix: allow more than --max-changes hosts to change when stdout is not a terminal' })
@@ -116,6 +122,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             skipRule: (parsed['skipRule'] as string[]).map(String),
             output: (parsed['output'] as string[]).map(String),
             fix: fixArgs(parsed),
+            waivers: fileOption(parsed['waivers'], 'waivers'),
+            baseline: fileOption(parsed['baseline'], 'baseline'),
+            rerunFailed: fileOption(parsed['rerunFailed'], 'rerun-failed'),
+            quiet: parsed['quiet'] === true,
+            argv,
           },
           io,
         );

@@ -9,9 +9,11 @@ export interface Sink {
 
 export interface Reporter {
   onRunStart?(info: { total: number; startedAt: string }): void;
+  /** a host's audit begins (the progress line counts hosts in flight) */
+  onHostStart?(target: { name: string }): void;
   onHostResult?(result: HostResult, progress: { done: number; total: number }): void;
   onRunEnd(report: Report): void;
 }
 
-export const FORMATS = ['table', 'json'] as const;
+export const FORMATS = ['table', 'json', 'jsonl', 'junit', 'prometheus'] as const;
 export type Format = (typeof FORMATS)[number];
