@@ -16,7 +16,7 @@ import { KnownHosts } from '../ssh/known-hosts.js';
 import { prepareReporting } from './audit-reporting.js';
 import { exitCodeFor } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
-import { AtomicFileSink, parseOutputSpecs } from './output-files.js';
+import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
 import { checkOverrideIds, selectRules } from './select-rules.js';
 
 export interface AuditArgs {
@@ -76,7 +76,9 @@ function fanOut(reporters: readonly Reporter[]): Required<Reporter> {
 
 export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> {
   const rules = selectRules(allRules, args.rule, args.skipRule);
-  const files = parseOutputSpecs(args.output).map((o) => ({ ...o, sink: new AtomicFileSink(o.path) }));
+  const specs = parseOutputSpecs(args.output);
+  await checkWritable(specs);
+  const files = specs.map((o) => ({ ...o, sink: new AtomicFileSink(o.path) }));
   let inventory: Awaited<ReturnType<typeof loadInventory>>;
   try {
     inventory = await loadInventory(args.inventory);

@@ -1,6 +1,7 @@
 // --output FORMAT=PATH: extra reports written to files, each atomically (temp file, then rename),
 // so a dashboard reading the file never sees half a report.
-import { rename, writeFile, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, rename, writeFile, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
 import { UsageError } from './io.js';
@@ -40,6 +41,17 @@ export class AtomicFileSink implements Sink {
     } catch (e) {
       await unlink(tmp).catch(() => {});
       throw new UsageError(`--output ${this.path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+}
+
+/** Fails before anything is audited when an --output file could not be written afterwards. */
+export async function checkWritable(specs: readonly OutputSpec[]): Promise<void> {
+  for (const o of specs) {
+    try {
+      await access(dirname(o.path), constants.W_OK);
+    } catch (e) {
+      throw new UsageError(`--output ${o.format}=${o.path}: cannot write in ${dirname(o.path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
 }
