@@ -81,23 +81,19 @@ export class ProgressReporter implements Reporter {
     this.clear();
   }
 
-  /** The line as it would be painted now. */
+  /** The line as it would be painted now: progress and timing first (they survive a narrow terminal), outcomes after. */
   line(): string {
     const elapsed = (this.now() - this.startedAt) / 1000;
     const width = String(this.total).length;
-    const parts = [
-      `vmsnap: ${String(this.done).padStart(width)}/${this.total} done`,
-      `${this.compliant} compliant, ${this.noncompliant} noncompliant, ${this.failed} failed`,
-      `${this.inFlight.size} in flight`,
-    ];
+    const head = [`vmsnap ${String(this.done).padStart(width)}/${this.total} done`, `${this.inFlight.size} in flight`];
     if (this.done > 0 && elapsed > 0) {
       const rate = this.done / elapsed;
-      parts.push(`${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} hosts/s`);
-      parts.push(this.done < this.total ? `ETA ${formatDuration((this.total - this.done) / rate)}` : `${formatDuration(elapsed)}`);
+      head.push(`${rate >= 10 ? rate.toFixed(0) : rate.toFixed(1)} hosts/s`);
+      head.push(this.done < this.total ? `ETA ${formatDuration((this.total - this.done) / rate)}` : `${formatDuration(elapsed)} elapsed`);
     } else {
-      parts.push(`${formatDuration(elapsed)} elapsed`);
+      head.push(`${formatDuration(elapsed)} elapsed`);
     }
-    const text = parts.join(' | ');
+    const text = `${head.join(', ')} | ${this.compliant} compliant, ${this.noncompliant} noncompliant, ${this.failed} failed`;
     const max = Math.max(20, (this.opts.columns ?? 80) - 1);
     return text.length > max ? text.slice(0, max - 1) + '…' : text;
   }

@@ -1,12 +1,16 @@
-// The human report: one row per VM, the findings below, the summary line last.
+// The human report: one row per VM, the findings below (grouped across hosts on a large fleet),
+// waiver and baseline notes, the summary line, and the command that reruns the failures last.
 import Table from 'cli-table3';
 import { AUDITED_STATUSES, type Finding, type HostResult, type Report, type Summary } from '../model/report.js';
 import { fixLines } from './fix-lines.js';
+import { forTerminal } from './terminal-text.js';
 import type { Reporter, Sink } from './reporter.js';
+import { GROUP_ABOVE_HOSTS, baselineLines, findingLines, groupedDetails, rerunCommand, resolvedLines, waiverLines, type RerunHint } from './table-sections.js';
 
 function firstProblem(h: HostResult): string {
   if (h.error) return `${h.error.code}: ${h.error.message}`;
-  const f = h.findings.find((x) => x.severity === 'error') ?? h.findings.find((x) => x.severity === 'warning');
+  const counted = h.findings.filter((x) => !x.waived);
+  const f = counted.find((x) => x.severity === 'error') ?? counted.find((x) => x.severity === 'warning');
   return f ? `${f.rule}: ${f.message}` : '';
 }
 
@@ -16,7 +20,7 @@ function clip(s: string, n: number): string {
 }
 
 function count(h: HostResult, sev: Finding['severity']): string {
-  return AUDITED_STATUSES.has(h.status) ? String(h.findings.filter((f) => f.severity === sev).length) : '-';
+  return AUDITED_STATUSES.has(h.status) ? String(h.findings.filter((f) => f.severity === sev && !f.waived).length) : '-';
 }
 
 export function summaryLine(s: Summary): string {
@@ -31,6 +35,7 @@ export function summaryLine(s: Summary): string {
   let line = parts.join(', ');
   line += `; ${s.silentFallback} silently fall back to file-system-consistent backups`;
   line += `; ${s.errors} errors, ${s.warnings} warnings`;
+  if (s.waived) line += ` (${s.waived} waived findings not counted)`;
   if (s.fixesPlanned !== undefined) line += `; fixes: ${s.fixesApplied ?? 0} applied of ${s.fixesPlanned}`;
   return line;
 }
@@ -38,10 +43,18 @@ export function summaryLine(s: Summary): string {
 export class TableReporter implements Reporter {
   constructor(
     private readonly sink: Sink,
-    private readonly opts: { width?: number } = {},
+    private readonly opts: {
+      width?: number | undefined;
+      /** how to print the rerun command; none when absent */
+      rerun?: RerunHint | undefined;
+      /** group identical findings across hosts above this many hosts (default 20) */
+      groupAbove?: number | undefined;
+    } = {},
   ) {}
 
-  onRunEnd(report: Report): void {
+  onRunEnd(raw: Report): void {
+    // everything below may come from a VM: never let it reach the terminal as control characters
+    const report = forTerminal({ ...raw, hosts: raw.hosts.map((h) => ({ ...h, facts: null })) });
     const width = Math.max(80, this.opts.width ?? 120);
     const problemWidth = Math.max(30, width - 60);
     const table = new Table({
@@ -54,26 +67,37 @@ export class TableReporter implements Reporter {
     }
     const out: string[] = [table.toString(), ''];
     const rulesSeen = new Set<string>();
+    const grouped = report.hosts.length > (this.opts.groupAbove ?? GROUP_ABOVE_HOSTS);
+    if (grouped) {
+      out.push(...groupedDetails(report, width));
+      for (const h of report.hosts) for (const f of h.findings) rulesSeen.add(f.rule);
+    }
     for (const h of report.hosts) {
       const fixes = fixLines(h);
+      if (grouped) {
+        // findings and failures are in the groups above; only what --fix did stays per host
+        if (fixes.length > 0) out.push(`${h.name} (${h.address}): ${h.status}`, ...fixes, '');
+        continue;
+      }
       if (h.error) {
         out.push(`${h.name} (${h.address}): ${h.status}: ${h.error.code}: ${h.error.message}`, ...fixes);
         continue;
       }
       const shown = h.findings;
-      if (shown.length === 0 && fixes.length === 0) continue;
-      out.push(`${h.name} (${h.address}): ${h.status}`);
+      const resolved = resolvedLines(h);
+      if (shown.length === 0 && fixes.length === 0 && resolved.length === 0) continue;
+      out.push(`${h.name} (${h.address}): ${h.status}${h.previousStatus && h.previousStatus !== h.status ? ` (was ${h.previousStatus})` : ''}`);
       for (const f of shown) {
         rulesSeen.add(f.rule);
-        const code = f.extensionCode !== null ? ` [${f.extensionCode}${f.portalError ? ' ' + f.portalError : ''}]` : '';
-        out.push(`  ${f.severity.padEnd(7)} ${f.rule}${code}${f.fixable ? ' (fixable)' : ''}`);
-        out.push(`          ${f.message}`);
-        out.push(`          -> ${f.consequence}`);
+        out.push(...findingLines(f));
       }
-      out.push(...fixes, '');
+      out.push(...resolved, ...fixes, '');
     }
     if (rulesSeen.size > 0) out.push(`Explain a rule: vmsnap rules <id>   (e.g. vmsnap rules ${[...rulesSeen][0]})`);
+    out.push(...waiverLines(report), ...baselineLines(report));
     out.push(summaryLine(report.summary));
+    const rerun = this.opts.rerun ? rerunCommand(report, this.opts.rerun) : null;
+    if (rerun) out.push(`Rerun the failures: ${rerun}`);
     this.sink.write(out.join('\n') + '\n');
   }
 }
