@@ -1,4 +1,8 @@
 // Public surface of the inventory loader.
 export { loadInventory, parseInventory } from './load.js';
+export { loadInventorySource, parseInventorySource, detectFormat, type SourceOptions } from './source.js';
+export { parseAnsibleInventory } from './ansible.js';
+export { parseAzVmList, AZ_ADDRESS_KINDS, type AzAddressKind, type AzOptions } from './az.js';
 export { InventoryError, type InventoryIssue } from './errors.js';
-export type { Host, Inventory, SudoMode, RuleSeverityOverride } from './types.js';
+export { INVENTORY_FORMATS } from './types.js';
+export type { Host, HostUnavailable, Inventory, InventoryFormat, SudoMode, RuleSeverityOverride } from './types.js';

@@ -52,7 +52,8 @@ export function parseInventory(text: string, file: string): Inventory {
   }
 }
 
-function readFailure(err: unknown): string {
+/** A read error, in words (no such file, permission denied, ...). */
+export function readFailure(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   switch (code) {
     case 'ENOENT':

@@ -202,3 +202,15 @@ const EXPECTED_NAMES: Record<string, string> = {
   object: 'a mapping',
   record: 'a mapping',
 };
+
+/** The field checks, for the inventory formats that are not vmsnap's own (Ansible, az). */
+export const FIELD_SCHEMAS = { hostName, address, user, identityFile, port } as const;
+
+/** The first problem `schema` finds with `value`, worded as the vmsnap format words it; null when fine. */
+export function fieldProblem(schema: z.ZodType, value: unknown): string | null {
+  const r = schema.safeParse(value, {
+    reportInput: true,
+    error: (iss) => genericIssueMessage(iss as { code: string; expected?: unknown; input?: unknown }),
+  });
+  return r.success ? null : (r.error.issues[0]?.message ?? 'is not valid');
+}

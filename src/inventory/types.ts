@@ -24,13 +24,35 @@ export interface Host {
   groups: string[];
   /** severity overrides by rule id from the host's groups, e.g. { 'script-interpreter': 'off' } */
   ruleSeverity: Record<string, RuleSeverityOverride>;
+  /**
+   * Set when the inventory itself shows the host cannot be audited (an `az vm list` VM with no
+   * address of the chosen kind): the audit reports it with this status and error, without connecting.
+   */
+  unavailable?: HostUnavailable;
+  /** what the `inventory` listing should say about the host (e.g. an az VM that is not running) */
+  notes?: string[];
 }
+
+export interface HostUnavailable {
+  status: 'unreachable';
+  /** e.g. NO_ADDRESS */
+  code: string;
+  message: string;
+}
+
+/** The inventory file formats vmsnap reads. */
+export type InventoryFormat = 'vmsnap' | 'ansible' | 'az';
+export const INVENTORY_FORMATS = ['vmsnap', 'ansible', 'az'] as const satisfies readonly InventoryFormat[];
 
 export interface Inventory {
   /** absolute path of the inventory file */
   file: string;
   /** hosts in file order */
   hosts: Host[];
+  /** the file's format (set by loadInventorySource; the vmsnap loader leaves it out) */
+  format?: InventoryFormat;
+  /** entries of the file that are not hosts vmsnap audits (Windows VMs, WinRM hosts), and why */
+  skipped?: { name: string; reason: string }[];
 }
 
 /** What a host gets when neither it, its groups nor `defaults:` set a field. */

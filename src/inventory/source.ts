@@ -1,0 +1,114 @@
+// One entry point for every inventory format vmsnap reads: its own YAML (load.ts), Ansible YAML
+// inventories (ansible.ts) and `az vm list -d` output (az.ts). The format is detected from the
+// content unless given:
+//   an object with a hosts: list (or defaults:/groups:)       -> vmsnap
+//   all:, or groups whose value has hosts:/children:/vars:    -> ansible
+//   a list of objects with resourceGroup (JSON or YAML)        -> az
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { parseAnsibleInventory } from './ansible.js';
+import { parseAzVmList, type AzAddressKind } from './az.js';
+import { InventoryError } from './errors.js';
+import { parseInventory, readFailure } from './load.js';
+import type { Inventory, InventoryFormat } from './types.js';
+
+export interface SourceOptions {
+  /** the file's format; detected from the content when absent or 'auto' */
+  format?: InventoryFormat | 'auto' | undefined;
+  /** az: which IP address to connect to (default private) */
+  azAddress?: AzAddressKind | undefined;
+  /** az: the login user (default root) */
+  azUser?: string | undefined;
+}
+
+/** An Ansible INI inventory's first line: `[web]`, `[web:children]`, `[all:vars]`. */
+const INI_SECTION = /^\[[^\]\s]+\]\s*$/;
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The format of an inventory's text, or why it is none vmsnap reads. */
+export function detectFormat(text: string): { format: InventoryFormat } | { error: string } {
+  const body = text.replace(/^\uFEFF/, '');
+  const firstLine = body.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';')) ?? '';
+  if (INI_SECTION.test(firstLine) && !isJson(body)) {
+    return {
+      error: 'this looks like an Ansible INI inventory; vmsnap reads Ansible YAML inventories: convert it with `ansible-inventory -i FILE --list --yaml > inventory.yml`',
+    };
+  }
+  if (body.trimStart().startsWith('[')) {
+    try {
+      const data: unknown = JSON.parse(body);
+      if (Array.isArray(data)) {
+        const first: unknown = data[0];
+        if (data.length > 0 && !(typeof first === 'object' && first !== null && 'resourceGroup' in first)) {
+          return { error: 'a JSON list whose entries have no resourceGroup: vmsnap reads `az vm list -d -o json` output, a vmsnap YAML inventory or an Ansible YAML inventory' };
+        }
+        return { format: 'az' };
+      }
+    } catch {
+      return { format: 'az' }; // broken JSON: the az reader names the line
+    }
+  }
+  const doc = parseDocument(body, { prettyErrors: false });
+  if (doc.errors.length > 0 || doc.contents === null) return { format: 'vmsnap' }; // its loader reports the YAML error
+  const top = doc.contents;
+  if (isSeq(top)) {
+    const first = top.items[0];
+    if (isMap(first) && first.has('resourceGroup')) return { format: 'az' };
+    return { format: 'vmsnap' };
+  }
+  if (!isMap(top)) return { format: 'vmsnap' };
+  const key = (k: unknown) => (isScalar(k) ? String(k.value) : String(k));
+  const hostsValue = top.get('hosts', true);
+  if (isSeq(hostsValue) || top.has('defaults') || top.has('groups')) return { format: 'vmsnap' };
+  if (top.has('all')) return { format: 'ansible' };
+  const groupLike = top.items.some((p) => {
+    const v = p.value;
+    return isMap(v) && v.items.some((q) => ['hosts', 'children', 'vars'].includes(key(q.key)));
+  });
+  return { format: groupLike ? 'ansible' : 'vmsnap' };
+}
+
+/** Parses inventory text in any format vmsnap reads. Throws InventoryError (only). */
+export function parseInventorySource(text: string, file: string, opts: SourceOptions = {}): Inventory {
+  let format: InventoryFormat;
+  if (opts.format === undefined || opts.format === 'auto') {
+    const d = detectFormat(text);
+    if ('error' in d) throw new InventoryError(file, { line: null, column: null, field: null, message: d.error });
+    format = d.format;
+  } else format = opts.format;
+  if (format !== 'az') {
+    const flag = opts.azAddress !== undefined ? '--az-address' : opts.azUser !== undefined ? '--az-user' : null;
+    if (flag) throw new InventoryError(file, { line: null, column: null, field: null, message: `${flag} applies to \`az vm list\` inventories; this is a${format === 'ansible' ? 'n Ansible' : ' vmsnap'} inventory` });
+  }
+  switch (format) {
+    case 'vmsnap':
+      return { ...parseInventory(text, file), format };
+    case 'ansible':
+      return parseAnsibleInventory(text, file);
+    case 'az':
+      return parseAzVmList(text, file, { address: opts.azAddress, user: opts.azUser });
+  }
+}
+
+/** Reads and parses an inventory file in any format vmsnap reads. Throws InventoryError (only). */
+export async function loadInventorySource(file: string, opts: SourceOptions = {}): Promise<Inventory> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InventoryError(
+      file,
+      { line: null, column: null, field: null, message: `cannot read inventory file: ${readFailure(err)}` },
+      { cause: err },
+    );
+  }
+  return parseInventorySource(text, file, opts);
+}
