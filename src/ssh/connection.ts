@@ -1,8 +1,11 @@
 // One SSH connection to one VM, with a hard deadline. Knows nothing about compliance: it connects,
 // runs a command with stdin, returns bytes and an exit code, and turns every failure into an
 // SshError with a stable code (errors are data, as in execa).
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client as SshClient, type ConnectConfig, type ParsedKey } from 'ssh2';
-import type { KnownHosts } from './known-hosts.js';
+import type { HostKeyChecker } from './host-keys.js';
+import { fingerprint } from './known-hosts.js';
 
 const { Client } = ssh2; // ssh2 is CommonJS: its named exports are not visible to ESM
 
@@ -14,6 +17,8 @@ export class SshError extends Error {
     /** stable code: ECONNREFUSED, AUTH_FAILED, HOSTKEY_CHANGED, DEADLINE, CHANNEL_CLOSED ... */
     readonly code: string,
     message: string,
+    /** a connection-level failure before the session was ready that another attempt may get past */
+    readonly retryable = false,
   ) {
     super(message);
     this.name = 'SshError';
@@ -32,10 +37,20 @@ export interface ConnectOptions {
   username: string;
   identities: readonly Identity[];
   /** ssh-agent socket (SSH_AUTH_SOCK), tried after the identities */
-  agent?: string | undefined;
-  knownHosts: KnownHosts;
+  agent?: string | undefined | null;
+  /** known_hosts lookups for this host (a KnownHosts, or a run's HostKeyStore checker) */
+  knownHosts: HostKeyChecker;
   /** aborting it destroys the connection at once; the caller owns the deadline */
   signal: AbortSignal;
+  /** an already connected stream to speak SSH over (a jump host's forwarded channel) instead of TCP */
+  sock?: Duplex | undefined;
+  /** ConnectTimeout: from the TCP connect until the server's banner */
+  connectTimeoutMs?: number | null | undefined;
+  /** ServerAliveInterval (ms, 0 = off) and ServerAliveCountMax */
+  keepaliveIntervalMs?: number | undefined;
+  keepaliveCountMax?: number | undefined;
+  /** identity files that could not be used, for the auth_failed message (e.g. "~/.ssh/id_rsa: encrypted") */
+  identityNotes?: readonly string[] | undefined;
 }
 
 export interface ExecResult {
@@ -47,15 +62,24 @@ export interface ExecResult {
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'ETIMEDOUT']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
-// ssh2 names key types by algorithm; RSA keys are offered by three names.
-function hostKeyAlgorithmsFor(types: readonly string[]): string[] {
+// ssh2's host key algorithms, in its default order (constants.js DEFAULT_SERVER_HOST_KEY) plus ssh-dss
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+/**
+ * Key types we can verify first, then the rest, as OpenSSH orders them: a host with an ed25519 entry
+ * is not reported as changed just because the server would have offered another type first, and a
+ * host whose recorded type the server no longer has shows its new key (reported as changed) rather
+ * than failing the key exchange. RSA keys are offered under three algorithm names.
+ */
+export function hostKeyAlgorithmsFor(types: readonly string[]): string[] {
   const out: string[] = [];
   for (const t of types) {
     if (t === 'ssh-rsa') out.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
-    else out.push(t);
+    else if (HOST_KEY_ALGORITHMS.includes(t) || t === 'ssh-dss') out.push(t);
   }
-  return [...new Set(out)];
+  return [...new Set([...out, ...HOST_KEY_ALGORITHMS])];
 }
 
 function abortReason(signal: AbortSignal): SshError {
@@ -64,91 +88,55 @@ function abortReason(signal: AbortSignal): SshError {
   return new SshError('timeout', 'DEADLINE', 'deadline reached');
 }
 
+type Stage = 'connecting' | 'banner' | 'kex' | 'auth';
+
+const STAGE_TEXT: Record<Stage, string> = {
+  connecting: 'before the TCP connection was made',
+  banner: 'before sending its SSH banner (sshd does this past MaxStartups, or when it refuses the client)',
+  kex: 'during the key exchange, right after its banner',
+  auth: 'during authentication',
+};
+
 export class SshConnection {
   private closed = false;
+  /** the last error ssh2 reported after the connection was ready (e.g. a keepalive timeout) */
+  private lastError: SshError | null = null;
 
   private constructor(
     private readonly client: SshClient,
     private readonly signal: AbortSignal,
-  ) {}
-
-  static connect(opts: ConnectOptions): Promise<SshConnection> {
-    return new Promise((resolve, reject) => {
-      if (opts.signal.aborted) return reject(abortReason(opts.signal));
-      const client = new Client();
-      let hostKeyFailure: SshError | null = null;
-      const tried: string[] = [];
-      let settled = false;
-      const finish = (err: SshError | null) => {
-        if (settled) return;
-        settled = true;
-        opts.signal.removeEventListener('abort', onAbort);
-        if (err) {
-          client.removeAllListeners('ready');
-          client.on('error', () => {}); // late errors after destroy must not crash the process
-          client.destroy();
-          reject(err);
-        } else {
-          resolve(new SshConnection(client, opts.signal));
-        }
-      };
-      const onAbort = () => finish(abortReason(opts.signal));
-      opts.signal.addEventListener('abort', onAbort, { once: true });
-
-      const methods: AnyAuthMethod[] = opts.identities.map((id) => ({ type: 'publickey', username: opts.username, key: id.key }));
-      const labels = opts.identities.map((id) => id.label);
-      if (opts.agent) {
-        methods.push({ type: 'agent', username: opts.username, agent: opts.agent });
-        labels.push('agent');
-      }
-      const knownTypes = opts.knownHosts.keyTypesFor(opts.host, opts.port);
-      const config: ConnectConfig = {
-        host: opts.host,
-        port: opts.port,
-        username: opts.username,
-        // the caller's signal is the deadline; ssh2's own timer is only a backstop
-        readyTimeout: 2 ** 31 - 1,
-        keepaliveInterval: 0,
-        hostVerifier: (key: Buffer) => {
-          const verdict = opts.knownHosts.verify(opts.host, opts.port, key);
-          if (verdict.ok) return true;
-          hostKeyFailure = new SshError('hostkey_mismatch', verdict.code, verdict.message);
-          return false;
-        },
-        authHandler: (_left: AuthenticationType[], _partial: boolean, next) => {
-          const m = methods.shift();
-          const label = labels.shift();
-          if (!m || label === undefined) return next(false as unknown as AuthenticationType);
-          tried.push(label);
-          next(m);
-        },
-      };
-      // Prefer key types we can verify, as OpenSSH does, so a host with an ed25519 entry is not
-      // reported as changed just because the server offered RSA first.
-      if (knownTypes.length > 0) config.algorithms = { serverHostKey: hostKeyAlgorithmsFor(knownTypes) as never };
-
-      client.once('ready', () => finish(null));
-      client.on('error', (err: Error & { level?: string; code?: string }) => {
-        if (hostKeyFailure) return finish(hostKeyFailure);
-        if (err.level === 'client-authentication') {
-          const what = tried.length ? `tried ${tried.join(', ')}` : 'no key or agent was available to try';
-          return finish(new SshError('auth_failed', 'AUTH_FAILED', `authentication failed for user ${opts.username}: ${what}`));
-        }
-        const code = err.code ?? '';
-        if (UNREACHABLE_CODES.has(code)) return finish(new SshError('unreachable', code, err.message));
-        if (err.level === 'client-timeout') return finish(new SshError('timeout', 'HANDSHAKE_TIMEOUT', err.message));
-        return finish(new SshError('error', code || (err.level ? `SSH_${err.level.toUpperCase().replace(/-/g, '_')}` : 'SSH_ERROR'), err.message));
-      });
-      client.once('close', () => {
-        if (hostKeyFailure) return finish(hostKeyFailure);
-        finish(new SshError('error', 'CONNECTION_CLOSED', 'the server closed the connection before it was ready'));
-      });
-      try {
-        client.connect(config);
-      } catch (e) {
-        finish(new SshError('error', 'SSH_CONFIG', (e as Error).message));
-      }
+  ) {
+    client.on('error', (err: Error & { level?: string }) => {
+      if (err.level === 'client-timeout') this.lastError = new SshError('timeout', 'KEEPALIVE_TIMEOUT', `the server stopped answering keepalives (ServerAliveInterval): ${err.message}`);
     });
+  }
+
+  /** A ready, authenticated connection. Rejects with an SshError. */
+  static connect(opts: ConnectOptions): Promise<SshConnection> {
+    return handshake(opts, null).then(({ client }) => new SshConnection(client, opts.signal));
+  }
+
+  /**
+   * The host key the server presents, fetched without authenticating (the key exchange is abandoned
+   * as soon as the key is known). Rejects with an SshError when there is no key to show.
+   */
+  static async fetchHostKey(opts: Omit<ConnectOptions, 'identities' | 'username'> & { username?: string }): Promise<Buffer> {
+    let key: Buffer | null = null;
+    try {
+      await handshake({ identities: [], username: opts.username ?? 'vmsnap-keyscan', ...opts }, (k) => {
+        key = k;
+      });
+    } catch (e) {
+      if (key) return key;
+      throw e;
+    }
+    if (key) return key;
+    throw new SshError('error', 'NO_HOST_KEY', 'the server did not present a host key');
+  }
+
+  /** The underlying ssh2 client, for jump hosts: forwardOut channels to the next hop. */
+  get sshClient(): SshClient {
+    return this.client;
   }
 
   /** Runs `command` with `stdin`, collecting at most maxOutputBytes of stdout (more is an error). */
@@ -174,7 +162,8 @@ export class SshConnection {
         this.close();
       };
       this.signal.addEventListener('abort', onAbort, { once: true });
-      const onConnectionGone = () => done(new SshError('error', 'CONNECTION_CLOSED', 'the connection closed while the command ran'));
+      const onConnectionGone = () =>
+        done(this.lastError ?? new SshError('error', 'CONNECTION_CLOSED', 'the connection closed while the command ran (the server went away)'));
       this.client.once('close', onConnectionGone);
 
       this.client.exec(command, (e, stream) => {
@@ -220,5 +209,166 @@ export class SshConnection {
     this.client.end();
     // end() waits for the server; destroy soon after so a silent server cannot hold the socket open
     setTimeout(() => this.client.destroy(), 1000).unref();
+  }
+}
+
+/** Resolves once the connection is ready (or, when `scan` is given, once the host key is seen). */
+function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): Promise<{ client: SshClient }> {
+  return new Promise((resolve, reject) => {
+    if (opts.signal.aborted) return reject(abortReason(opts.signal));
+    const client = new Client();
+    let hostKeyFailure: SshError | null = null;
+    const tried: string[] = [];
+    const notes: string[] = [...(opts.identityNotes ?? [])];
+    let serverMethods: string[] | null = null;
+    let stage: Stage = opts.sock ? 'banner' : 'connecting';
+    let settled = false;
+    let connectTimer: NodeJS.Timeout | null = null;
+    const sock: Duplex = opts.sock ?? new Socket();
+
+    const finish = (err: SshError | null) => {
+      if (settled) return;
+      settled = true;
+      if (connectTimer) clearTimeout(connectTimer);
+      opts.signal.removeEventListener('abort', onAbort);
+      sock.removeListener('data', onData);
+      if (err) {
+        client.removeAllListeners('ready');
+        client.on('error', () => {}); // late errors after destroy must not crash the process
+        client.destroy();
+        sock.destroy();
+        reject(err);
+      } else {
+        resolve({ client });
+      }
+    };
+    const onAbort = () => finish(abortReason(opts.signal));
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+
+    // what the server has sent so far tells how far it got before a failure
+    const onData = () => {
+      if (stage === 'connecting' || stage === 'banner') {
+        stage = 'kex';
+        if (connectTimer) clearTimeout(connectTimer);
+      }
+    };
+    sock.on('connect', () => {
+      if (stage === 'connecting') stage = 'banner';
+    });
+    if (opts.connectTimeoutMs) {
+      const ms = opts.connectTimeoutMs;
+      connectTimer = setTimeout(() => {
+        const what = stage === 'connecting' ? 'the TCP connection was not made' : 'the server sent no SSH banner';
+        finish(new SshError('unreachable', 'CONNECT_TIMEOUT', `${what} within ConnectTimeout (${ms / 1000} s)`));
+      }, ms);
+    }
+
+    const methods: AnyAuthMethod[] = opts.identities.map((id) => ({ type: 'publickey', username: opts.username, key: id.key }));
+    const labels = opts.identities.map((id) => `publickey ${id.label} (${describeKey(id.key)})`);
+    if (opts.agent) {
+      methods.push({ type: 'agent', username: opts.username, agent: opts.agent });
+      labels.push(`the keys of the agent at ${opts.agent}`);
+    }
+    const knownTypes = opts.knownHosts.keyTypesFor(opts.host, opts.port);
+    const config: ConnectConfig = {
+      host: opts.host,
+      port: opts.port,
+      username: opts.username,
+      sock: sock as ConnectConfig['sock'],
+      // the caller's signal is the deadline; ssh2's own timer is only a backstop
+      readyTimeout: 2 ** 31 - 1,
+      keepaliveInterval: opts.keepaliveIntervalMs ?? 0,
+      keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+      algorithms: { serverHostKey: hostKeyAlgorithmsFor(knownTypes) as never },
+      hostVerifier: ((key: Buffer, verify: (ok: boolean) => void) => {
+        stage = 'kex';
+        if (scan) {
+          scan(key);
+          finish(new SshError('error', 'KEYSCAN_DONE', 'host key fetched'));
+          verify(false);
+          return;
+        }
+        Promise.resolve()
+          .then(() => opts.knownHosts.verify(opts.host, opts.port, key))
+          .then(
+            (verdict) => {
+              if (verdict.ok) return verify(true);
+              hostKeyFailure = new SshError('hostkey_mismatch', verdict.code, verdict.message);
+              verify(false);
+            },
+            (e: unknown) => {
+              hostKeyFailure = new SshError('hostkey_mismatch', 'HOSTKEY_UNKNOWN', `cannot check the host key: ${(e as Error)?.message ?? e}`);
+              verify(false);
+            },
+          );
+      }) as unknown as ConnectConfig['hostVerifier'],
+      authHandler: (left: AuthenticationType[] | null, _partial: boolean, next) => {
+        stage = 'auth';
+        if (Array.isArray(left)) serverMethods = left;
+        const m = methods.shift();
+        const label = labels.shift();
+        if (!m || label === undefined) return next(false as unknown as AuthenticationType);
+        tried.push(label);
+        next(m);
+      },
+    };
+
+    client.once('ready', () => finish(null));
+    client.on('error', (err: Error & { level?: string; code?: unknown }) => {
+      if (hostKeyFailure) return finish(hostKeyFailure);
+      // problems with one method are not the end: ssh2 goes on with the next
+      if (err.level === 'agent') {
+        notes.push(`agent: ${err.message}`);
+        return;
+      }
+      if (err.level === 'client-authentication' && !/All configured authentication methods failed/.test(err.message)) {
+        notes.push(err.message);
+        return;
+      }
+      if (err.level === 'client-authentication') {
+        const what = tried.length ? `tried ${tried.join(', ')}` : 'no key or agent was available to try';
+        const allowed = serverMethods ? `; the server accepts: ${serverMethods.join(', ') || 'nothing more'}` : '';
+        const extra = notes.length ? `; not usable: ${notes.join('; ')}` : '';
+        return finish(new SshError('auth_failed', 'AUTH_FAILED', `authentication failed for user ${opts.username}: ${what}${allowed}${extra}`));
+      }
+      const code = typeof err.code === 'string' ? err.code : '';
+      if (UNREACHABLE_CODES.has(code)) return finish(new SshError('unreachable', code, err.message));
+      if (RESET_CODES.has(code)) {
+        return finish(new SshError('error', 'ECONNRESET', `the connection was reset ${STAGE_TEXT[stage]}: ${err.message}`, stage !== 'auth'));
+      }
+      if (err.level === 'handshake') {
+        return finish(new SshError('error', 'KEX_FAILED', `the key exchange failed: ${err.message} (the server and vmsnap share no algorithm)`));
+      }
+      if (/Connection lost before handshake/.test(err.message)) {
+        return finish(new SshError('error', 'CONNECTION_CLOSED', `the server closed the connection ${STAGE_TEXT[stage]}`, stage !== 'auth'));
+      }
+      if (typeof err.code === 'number') {
+        return finish(new SshError('error', 'SSH_DISCONNECT', `the server disconnected ${STAGE_TEXT[stage]}: ${err.message}`));
+      }
+      if (err.level === 'client-timeout') return finish(new SshError('timeout', 'HANDSHAKE_TIMEOUT', err.message));
+      if (err.level === 'protocol') return finish(new SshError('error', 'SSH_PROTOCOL', `the server does not speak SSH as expected: ${err.message}`));
+      return finish(new SshError('error', code || (err.level ? `SSH_${err.level.toUpperCase().replace(/-/g, '_')}` : 'SSH_ERROR'), err.message));
+    });
+    client.once('close', () => {
+      if (hostKeyFailure) return finish(hostKeyFailure);
+      finish(new SshError('error', 'CONNECTION_CLOSED', `the server closed the connection ${STAGE_TEXT[stage]}`, stage !== 'auth'));
+    });
+    try {
+      // connecting first: ssh2 takes a socket that is not `connecting` as already connected
+      if (!opts.sock) (sock as Socket).connect({ host: opts.host, port: opts.port });
+      client.connect(config);
+      // after connect(): ssh2 has paused the socket, so this listener does not start the flow
+      sock.on('data', onData);
+    } catch (e) {
+      finish(new SshError('error', 'SSH_CONFIG', (e as Error).message));
+    }
+  });
+}
+
+function describeKey(key: ParsedKey): string {
+  try {
+    return `${key.type} ${fingerprint(key.getPublicSSH())}`;
+  } catch {
+    return key.type;
   }
 }

@@ -1,17 +1,13 @@
 // How the audit gets a ready SSH connection for a host. The audit depends only on this interface;
-// how the connection is made (identities, agent, known_hosts, and later ssh_config, jump hosts and
-// retries) is the SSH layer's business.
+// how the connection is made (identities, agent, known_hosts, ssh_config, jump hosts and retries)
+// is the SSH layer's business: the CLI uses OpenSshConnector (openssh-connector.ts).
 import { SshConnection } from './connection.js';
+import type { HostKeyChecker } from './host-keys.js';
 import { defaultIdentityFiles, type IdentityStore } from './identities.js';
-import type { KnownHosts } from './known-hosts.js';
+import type { RouteTarget } from './resolve.js';
 
-export interface ConnectTarget {
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  identityFile: string | null;
-}
+/** name, address (the inventory's host), port, user, identityFile; optionally jump and explicit */
+export type ConnectTarget = RouteTarget;
 
 export interface Connector {
   /** a ready, authenticated connection; rejects with SshError (or IdentityError) */
@@ -19,13 +15,13 @@ export interface Connector {
 }
 
 export interface DirectConnectorOptions {
-  knownHosts: KnownHosts;
+  knownHosts: HostKeyChecker;
   identities: IdentityStore;
   /** ssh-agent socket (SSH_AUTH_SOCK) */
   agent?: string | undefined;
 }
 
-/** Connects straight to the host's address with its identity file (or OpenSSH's defaults) and the agent. */
+/** Connects straight to the host's address with its identity file (or OpenSSH's defaults) and the agent; no ssh_config. */
 export class DirectConnector implements Connector {
   constructor(private readonly opts: DirectConnectorOptions) {}
 

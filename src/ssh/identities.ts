@@ -22,11 +22,16 @@ export function defaultIdentityFiles(home = homedir()): string[] {
   return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(home, '.ssh', f));
 }
 
+/** The passphrase for encrypted keys: a string (VMSNAP_KEY_PASSPHRASE), or asked for once (a TTY prompt). */
+export type PassphraseSource = string | (() => Promise<string | null>) | undefined;
+
 export class IdentityStore {
   private readonly cache = new Map<string, Promise<Identity>>();
+  /** the one answer of the passphrase prompt, shared by every encrypted key */
+  private asked: Promise<string | null> | null = null;
 
-  /** @param passphrase for encrypted keys (from VMSNAP_KEY_PASSPHRASE) */
-  constructor(private readonly passphrase?: string) {}
+  /** @param passphrase for encrypted keys (VMSNAP_KEY_PASSPHRASE, or a prompt asked at most once) */
+  constructor(private readonly passphrase?: PassphraseSource) {}
 
   load(file: string): Promise<Identity> {
     let p = this.cache.get(file);
@@ -57,13 +62,24 @@ export class IdentityStore {
     } catch (e) {
       throw new IdentityError('IDENTITY_UNREADABLE', `cannot read identity file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    const parsed = utils.parseKey(data, this.passphrase);
+    let parsed = utils.parseKey(data, typeof this.passphrase === 'string' ? this.passphrase : undefined);
+    let gavePassphrase = typeof this.passphrase === 'string';
+    if (parsed instanceof Error && isEncryptedError(parsed) && typeof this.passphrase === 'function') {
+      this.asked ??= this.passphrase().catch(() => null);
+      const answer = await this.asked;
+      if (answer !== null) {
+        parsed = utils.parseKey(data, answer);
+        gavePassphrase = true;
+      }
+    }
     if (parsed instanceof Error) {
-      const encrypted = /encrypted|passphrase/i.test(parsed.message);
+      const encrypted = isEncryptedError(parsed) || (gavePassphrase && /decrypt|bad/i.test(parsed.message));
       throw new IdentityError(
         encrypted ? 'IDENTITY_ENCRYPTED' : 'IDENTITY_INVALID',
         encrypted
-          ? `identity file ${file} is encrypted: set VMSNAP_KEY_PASSPHRASE or use ssh-agent`
+          ? gavePassphrase
+            ? `identity file ${file} is encrypted and the passphrase given does not open it (${parsed.message})`
+            : `identity file ${file} is encrypted: set VMSNAP_KEY_PASSPHRASE, run vmsnap on a terminal to be asked once, or use ssh-agent`
           : `identity file ${file} is not a private key ssh2 can read: ${parsed.message}`,
       );
     }
@@ -71,4 +87,8 @@ export class IdentityStore {
     if (!key) throw new IdentityError('IDENTITY_INVALID', `identity file ${file} holds no key`);
     return { label: file, key };
   }
+}
+
+function isEncryptedError(e: Error): boolean {
+  return /encrypted|passphrase/i.test(e.message);
 }

@@ -1,0 +1,276 @@
+// Shared by the SSH tests (not a test file): misbehaving servers on loopback addresses (ssh2's
+// Server in-process, raw TCP listeners), a flaky proxy in front of a real sshd, and a runner for
+// the built CLI (bin/vmsnap) with a private HOME so no ~/.ssh of the machine leaks in.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ssh2, { type Connection, type ServerChannel, type ServerConfig } from 'ssh2';
+import { checkFleetPrerequisites, FleetUnavailableError } from '../../src/fleet/harness.js';
+import { generateEd25519KeyPair } from '../../src/fleet/openssh-key.js';
+
+const { Server } = ssh2;
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const VMSNAP = path.join(REPO, 'bin', 'vmsnap');
+
+/** Why this machine cannot run the local fleet (then fleet tests are skipped), or null. */
+export const fleetUnavailable: string | null = (() => {
+  try {
+    checkFleetPrerequisites();
+    return null;
+  } catch (e) {
+    if (e instanceof FleetUnavailableError) return e.message;
+    throw e;
+  }
+})();
+
+/** True when dist/ has the CLI (the CLI tests run bin/vmsnap, which runs dist/: `npm run build`). */
+export function cliBuilt(): boolean {
+  return fs.existsSync(path.join(REPO, 'dist', 'src', 'cli', 'main.js')) && fs.existsSync(path.join(REPO, 'dist', 'src', 'collect', 'collector.py'));
+}
+
+// Fake hosts live in 127.10.0.0 - 127.99.255.255 (the fleet takes 127.100-250).
+export function randomLoopback(): string {
+  const r = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
+  return `127.${r(10, 99)}.${r(0, 255)}.${r(2, 254)}`;
+}
+
+/** Listens on port 0 of a fresh loopback address; returns the address and port. */
+async function listen(server: net.Server): Promise<{ address: string; port: number }> {
+  for (let i = 0; ; i++) {
+    const address = randomLoopback();
+    const ok = await new Promise<boolean>((resolve) => {
+      const onError = () => resolve(false);
+      server.once('error', onError);
+      server.listen(0, address, () => {
+        server.removeListener('error', onError);
+        resolve(true);
+      });
+    });
+    if (ok) return { address, port: (server.address() as net.AddressInfo).port };
+    if (i > 20) throw new Error('could not listen on any loopback address');
+  }
+}
+
+export interface TcpFake {
+  address: string;
+  port: number;
+  accepted(): number;
+  close(): Promise<void>;
+}
+
+/** A TCP listener that does `behave` with every connection (never speak, banner then silence, ...). */
+export async function startTcpFake(behave: (s: net.Socket, n: number) => void): Promise<TcpFake> {
+  const sockets = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer((s) => {
+    accepted += 1;
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+    behave(s, accepted);
+  });
+  const { address, port } = await listen(server);
+  return {
+    address,
+    port,
+    accepted: () => accepted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback address and port where nothing listens (connections are refused). */
+export async function closedPort(): Promise<{ address: string; port: number }> {
+  const server = net.createServer();
+  const where = await listen(server);
+  await new Promise<void>((r) => server.close(() => r()));
+  return where;
+}
+
+/**
+ * A TCP proxy to `target` that drops its first `drop` connections the way sshd does past
+ * MaxStartups: closed before the banner, or (`afterBanner`) right after it.
+ */
+export async function startFlakyProxy(target: { address: string; port: number }, drop: number, afterBanner = false): Promise<TcpFake> {
+  return startTcpFake((s, n) => {
+    if (n <= drop) {
+      if (afterBanner) s.end('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n');
+      else s.destroy();
+      return;
+    }
+    const up = net.connect(target.port, target.address);
+    up.on('error', () => s.destroy());
+    s.on('close', () => up.destroy());
+    up.on('close', () => s.destroy());
+    s.pipe(up).pipe(s);
+  });
+}
+
+export interface FakeSshOptions {
+  /** ssh2 Server algorithms (e.g. a key exchange the client does not offer) */
+  algorithms?: ServerConfig['algorithms'];
+  /** delay before accepting a public key, to make connections in setup overlap */
+  authDelayMs?: number;
+  /** accept only these users (default any) */
+  users?: string[];
+  /** what an exec does */
+  onExec?: (command: string, stream: ServerChannel, conn: Connection, socket: net.Socket) => void;
+  /** forward direct-tcpip channels (a jump host) */
+  forward?: boolean;
+}
+
+export interface FakeSsh {
+  address: string;
+  port: number;
+  /** `ssh-ed25519 AAAA...` */
+  hostKeyPublic: string;
+  /** the known_hosts line for this server */
+  knownHostsLine: string;
+  stats: { connections: number; authenticated: number; inSetup: number; peakInSetup: number; forwards: number; execs: string[] };
+  close(): Promise<void>;
+}
+
+/** An in-process SSH server (ssh2's Server) on a loopback address, port 0. */
+export async function startFakeSsh(opts: FakeSshOptions = {}): Promise<FakeSsh> {
+  const key = generateEd25519KeyPair('fake');
+  const stats = { connections: 0, authenticated: 0, inSetup: 0, peakInSetup: 0, forwards: 0, execs: [] as string[] };
+  const sockets = new Set<net.Socket>();
+  const server = new Server({ hostKeys: [key.privateKey], ...(opts.algorithms ? { algorithms: opts.algorithms } : {}) });
+  server.on('connection', (conn: Connection) => {
+    stats.connections += 1;
+    stats.inSetup += 1;
+    stats.peakInSetup = Math.max(stats.peakInSetup, stats.inSetup);
+    let ready = false;
+    const socket = (conn as unknown as { _sock: net.Socket })._sock;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    conn.on('error', () => undefined);
+    conn.on('close', () => {
+      if (!ready) stats.inSetup -= 1;
+    });
+    conn.on('authentication', (ctx) => {
+      if (ctx.method !== 'publickey' || (opts.users && !opts.users.includes(ctx.username))) return ctx.reject(['publickey']);
+      const accept = () => ctx.accept();
+      if (opts.authDelayMs) setTimeout(accept, opts.authDelayMs);
+      else accept();
+    });
+    conn.on('ready', () => {
+      ready = true;
+      stats.inSetup -= 1;
+      stats.authenticated += 1;
+      conn.on('session', (acceptSession) => {
+        const session = acceptSession();
+        session.on('exec', (acceptExec, _reject, info) => {
+          stats.execs.push(info.command);
+          const stream = acceptExec();
+          if (opts.onExec) opts.onExec(info.command, stream, conn, socket);
+          else {
+            stream.exit(0);
+            stream.end();
+          }
+        });
+      });
+      conn.on('tcpip', (accept, reject, info) => {
+        if (!opts.forward) return reject();
+        stats.forwards += 1;
+        const up = net.connect(info.destPort, info.destIP);
+        up.once('error', () => reject());
+        up.once('connect', () => {
+          const ch = accept();
+          ch.on('error', () => undefined);
+          ch.on('close', () => up.destroy());
+          up.on('close', () => ch.destroy());
+          ch.pipe(up).pipe(ch);
+        });
+      });
+    });
+  });
+  const { address, port } = await listen(server as unknown as net.Server);
+  const name = port === 22 ? address : `[${address}]:${port}`;
+  return {
+    address,
+    port,
+    hostKeyPublic: key.publicKeyNoComment,
+    knownHostsLine: `${name} ${key.publicKeyNoComment}`,
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** A private HOME for the CLI (no ~/.ssh of the machine), made once per test file. */
+export function privateHome(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'vmsnap-home-'));
+}
+
+function cliEnv(home: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, SSH_AUTH_SOCK: '', ...extra };
+  delete env['VMSNAP_DEBUG'];
+  if (!('VMSNAP_KEY_PASSPHRASE' in extra)) delete env['VMSNAP_KEY_PASSPHRASE'];
+  return env;
+}
+
+/** Runs `bin/vmsnap ...args`; killed (code null) after killAfterMs so a hang fails one test only. */
+export function vmsnap(args: string[], opts: { home: string; env?: NodeJS.ProcessEnv; killAfterMs?: number }): Promise<CliRun> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      VMSNAP,
+      args,
+      { encoding: 'utf8', env: cliEnv(opts.home, opts.env ?? {}), timeout: opts.killAfterMs ?? 40_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const ms = performance.now() - started;
+        if (!err) return resolve({ code: 0, signal: null, stdout, stderr, ms });
+        const e = err as NodeJS.ErrnoException & { code?: unknown; signal?: NodeJS.Signals | null };
+        if (typeof e.code === 'number') return resolve({ code: e.code, signal: null, stdout, stderr, ms });
+        if (e.signal) return resolve({ code: null, signal: e.signal, stdout, stderr, ms });
+        reject(err);
+      },
+    );
+  });
+}
+
+/** Starts `bin/vmsnap ...args` and hands back the child (for signals) and its outcome. */
+export function spawnVmsnap(args: string[], opts: { home: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<CliRun> } {
+  const started = performance.now();
+  const child = spawn(VMSNAP, args, { env: cliEnv(opts.home, opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+  const done = new Promise<CliRun>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+  return { child, done };
+}
+
+export function describeRun(r: CliRun): string {
+  const clip = (s: string) => (s.length > 4000 ? `${s.slice(0, 4000)}\n... (${s.length} chars)` : s);
+  return `exit ${r.code ?? `signal ${r.signal}`} after ${Math.round(r.ms)} ms\n--- stderr ---\n${clip(r.stderr)}\n--- stdout ---\n${clip(r.stdout)}`;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
