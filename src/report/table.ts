@@ -1,5 +1,5 @@
 // The human report: one row per VM, the findings below (grouped across hosts on a large fleet),
-// waiver and baseline notes, the summary line, and the command that reruns the failures last.
+// waiver and baseline notes, the command that reruns the failures, and the summary line last.
 import Table from 'cli-table3';
 import { AUDITED_STATUSES, type Finding, type HostResult, type Report, type Summary } from '../model/report.js';
 import { fixLines } from './fix-lines.js';
@@ -95,9 +95,10 @@ export class TableReporter implements Reporter {
     }
     if (rulesSeen.size > 0) out.push(`Explain a rule: vmsnap rules <id>   (e.g. vmsnap rules ${[...rulesSeen][0]})`);
     out.push(...waiverLines(report), ...baselineLines(report));
-    out.push(summaryLine(report.summary));
+    // the rerun command right above the summary: the summary stays the last line (scripts and tests read it)
     const rerun = this.opts.rerun ? rerunCommand(report, this.opts.rerun) : null;
     if (rerun) out.push(`Rerun the failures: ${rerun}`);
+    out.push(summaryLine(report.summary));
     this.sink.write(out.join('\n') + '\n');
   }
 }

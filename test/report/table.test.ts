@@ -20,18 +20,18 @@ function bigFleet(n: number): HostResult[] {
 }
 
 describe('TableReporter', () => {
-  it('small fleets: one block per host, the summary, then the rerun command last', () => {
+  it('small fleets: one block per host, the rerun command, and the summary last', () => {
     const text = render(mixedReport(), { rerun: { args: ['-i', 'inv.yaml'], jsonPath: '/var/lib/vmsnap/last.json' } });
     expect(text).toContain('db-1 (');
     expect(text).toContain('  error   config-mode [305 IncorrectJSONConfigFile] (fixable)');
     const lines = text.trimEnd().split('\n');
-    expect(lines[lines.length - 2]).toMatch(/^4 hosts, 1 compliant, 1 noncompliant, 2 not audited/);
-    expect(lines[lines.length - 1]).toBe('Rerun the failures: vmsnap audit -i inv.yaml --rerun-failed /var/lib/vmsnap/last.json');
+    expect(lines[lines.length - 2]).toBe('Rerun the failures: vmsnap audit -i inv.yaml --rerun-failed /var/lib/vmsnap/last.json');
+    expect(lines[lines.length - 1]).toMatch(/^4 hosts, 1 compliant, 1 noncompliant, 2 not audited/);
   });
 
   it('without a JSON output the rerun command names the hosts with --limit; none when all are compliant', () => {
     const text = render(mixedReport(), { rerun: { args: ['-i', 'my inv.yaml'] } });
-    expect(text.trimEnd().split('\n').pop()).toBe("Rerun the failures: vmsnap audit -i 'my inv.yaml' --limit db-1,db-2,app-1");
+    expect(text.trimEnd().split('\n').at(-2)).toBe("Rerun the failures: vmsnap audit -i 'my inv.yaml' --limit db-1,db-2,app-1");
     const ok = render(report([host('a', 'compliant')]), { rerun: { args: ['-i', 'x'] } });
     expect(ok).not.toContain('Rerun');
   });
