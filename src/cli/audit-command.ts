@@ -1,20 +1,17 @@
 // `vmsnap audit`: inventory -> fan-out -> collect -> judge -> report, and the exit code.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { posix } from 'node:path';
 import { runAudit } from '../audit/run.js';
 import { FixGate } from '../fix/gate.js';
 import { DEFAULT_ALLOWED_SCRIPT_DIRS, SYSTEM_DIRS, isUnder, type FixPolicy } from '../fix/plan.js';
-import { loadInventory, InventoryError } from '../inventory/load.js';
+import { selectCommandHosts, selectionNotes, type HostArgs } from './inventory-command.js';
 import { allRules } from '../rules/index.js';
 import { createReporter } from '../report/create.js';
 import type { Format, Reporter, Sink } from '../report/reporter.js';
 import type { RerunHint } from '../report/table-sections.js';
-import { DirectConnector } from '../ssh/connector.js';
-import { IdentityStore } from '../ssh/identities.js';
-import { KnownHosts } from '../ssh/known-hosts.js';
 import { prepareReporting } from './audit-reporting.js';
-import { exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { trackInFlight } from './in-flight.js';
+import { buildConnector, type SshArgs } from './ssh-options.js';
 import { UsageError, type CliIo } from './io.js';
 import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
 import { checkOverrideIds, selectRules } from './select-rules.js';
@@ -39,6 +36,10 @@ export interface AuditArgs {
   quiet?: boolean | undefined;
   /** the command line after `vmsnap`, for the table's rerun command */
   argv?: readonly string[] | undefined;
+  /** --ssh-config, --jump, --accept-new, --retries, --jump-max-startups (see ssh-options.ts) */
+  ssh?: SshArgs | undefined;
+  /** -i with --inventory-format/--az-*, --limit, --shard, or --local (see inventory-command.ts); default: all of `inventory` */
+  hosts?: HostArgs | undefined;
 }
 
 export interface FixArgs {
@@ -79,39 +80,29 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
   const specs = parseOutputSpecs(args.output);
   await checkWritable(specs);
   const files = specs.map((o) => ({ ...o, sink: new AtomicFileSink(o.path) }));
-  let inventory: Awaited<ReturnType<typeof loadInventory>>;
-  try {
-    inventory = await loadInventory(args.inventory);
-  } catch (e) {
-    if (e instanceof InventoryError) throw new UsageError(e.message);
-    throw e;
-  }
+  // the inventory (any format) through --limit and --shard, or this machine with --local
+  const inventory = await selectCommandHosts(args.hosts ?? { inventory: args.inventory }, io);
+  for (const note of selectionNotes(inventory)) io.stderr.write(`vmsnap: ${note}\n`);
   checkOverrideIds(
     allRules,
     inventory.hosts.map((h) => [`${args.inventory}: host ${h.name}: rules`, h.ruleSeverity] as [string, Record<string, unknown>]),
   );
-  const knownHostsFile = args.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
-  let knownHosts: KnownHosts;
-  try {
-    knownHosts = await KnownHosts.load(knownHostsFile);
-  } catch (e) {
-    throw new UsageError(`--known-hosts ${knownHostsFile}: ${(e as Error).message}`);
-  }
+  // ssh_config, known_hosts, identities: read once for the run (a bad --ssh-config is a usage error)
+  const connector = await buildConnector({ ...args.ssh, knownHosts: args.knownHosts }, io, Math.round(args.timeout * 1000));
   const reporting = await prepareReporting(args, inventory.hosts, allRules.map((r) => r.meta.id), io);
+  for (const w of await connector.prepare(reporting.hosts)) io.stderr.write(`vmsnap: ${w}\n`);
   const reporter = reporting.wrap(fanOut([
     makeReporter(args.format, reporting.stdout, io.columns, reporting.rerun),
     ...files.map((f) => makeReporter(f.format, f.sink, undefined, reporting.rerun)),
   ]));
+  const inFlight = trackInFlight(reporter, io); // on Ctrl-C: name the hosts in flight on stderr
   const report = await runAudit(
     reporting.hosts,
     {
       concurrency: args.concurrency,
       timeoutMs: Math.round(args.timeout * 1000),
-      connector: new DirectConnector({
-        knownHosts,
-        identities: new IdentityStore(io.env['VMSNAP_KEY_PASSPHRASE']),
-        agent: io.env['SSH_AUTH_SOCK'] || undefined,
-      }),
+      connector,
+      auditOne: inventory.auditOne, // --local, and hosts the inventory marks unavailable
       rules,
       interrupt: io.interrupt,
       fix: args.fix
@@ -119,15 +110,18 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
             dryRun: args.fix.dryRun,
             policy: fixPolicy(args.fix.allowDirs),
             // the guard: a cron job (no terminal) without --yes may change at most --max-changes hosts
-            gate: new FixGate(reporting.hosts.length, args.fix.yes || io.stdoutIsTTY ? null : args.fix.maxChanges),
+            // (hosts named one by one with --limit, or --local, are an explicit choice: no guard)
+            gate: new FixGate(reporting.hosts.length, args.fix.yes || io.stdoutIsTTY || inventory.explicit ? null : args.fix.maxChanges),
           }
         : undefined,
     },
-    reporter,
+    inFlight.listener,
   ).then(reporting.finalize);
+  inFlight.dispose();
+  connector.close(); // the jump host connections
   reporter.onRunEnd(report);
   for (const f of files) await f.sink.commit();
   const refused = args.fix && !args.fix.dryRun ? report.hosts.filter((h) => h.fixes?.some((x) => x.pending)).length : 0;
   if (refused > 0) io.stderr.write(`vmsnap: --fix changed nothing on ${refused} hosts: more than ${args.fix?.maxChanges} hosts would change and stdout is not a terminal (pass --yes, or select hosts explicitly)\n`);
-  return exitCodeFor(report);
+  return io.interrupt.aborted ? EXIT.interrupted : exitCodeFor(report);
 }

@@ -8,11 +8,13 @@ import { fileOption } from './audit-reporting.js';
 import { demoCommand } from './demo-command.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
+import { keyscanCommand, keyscanOptions } from './keyscan-command.js';
+import { sshArgsFrom, withSshOptions } from './ssh-options.js';
 import { rulesCommand } from './rules-command.js';
 import { schemaCommand } from './schema-command.js';
 
 function auditOptions(y: Argv) {
-  return y
+  return withSshOptions(y)
     .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'inventory YAML file' })
     .option('format', { alias: 'f', choices: FORMATS, default: 'table' as Format, describe: 'report format on stdout' })
     .option('concurrency', { alias: 'j', type: 'string', default: '50', describe: 'hosts audited at once (a number)' })
@@ -41,6 +43,7 @@ function buildParser() {
     .scriptName('vmsnap')
     .usage('$0 <command> [options]\n\nAudits Azure Backup\'s application-consistent pre/post-script setup on Linux VMs over SSH.')
     .command('audit', 'audit the hosts of an inventory', auditOptions)
+    .command('keyscan', "fetch every host's SSH host key (never logging in): print the known_hosts lines to add, say which match or changed", keyscanOptions)
     .command('rules [id]', 'list the rules, or print one rule\'s documentation', (y) =>
       y
         .positional('id', { type: 'string', describe: 'rule id' })
@@ -54,7 +57,7 @@ function buildParser() {
         .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
         .example('sudo $0 demo', 'see vmsnap on VMs it builds itself'),
     )
-    .demandCommand(1, 'name a command: audit, rules, schema or demo')
+    .demandCommand(1, 'name a command: audit, keyscan, rules, schema or demo')
     .recommendCommands()
     .strict()
     .help()
@@ -127,6 +130,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             rerunFailed: fileOption(parsed['rerunFailed'], 'rerun-failed'),
             quiet: parsed['quiet'] === true,
             argv,
+            ssh: sshArgsFrom(parsed),
+          },
+          io,
+        );
+      case 'keyscan':
+        return await keyscanCommand(
+          {
+            inventory: String(parsed['inventory']),
+            concurrency: positiveNumber(parsed['concurrency'], 'concurrency', true),
+            timeout: positiveNumber(parsed['timeout'], 'timeout', false),
+            ssh: sshArgsFrom(parsed),
           },
           io,
         );

@@ -172,8 +172,11 @@ export class SshConfig {
         out.identityFiles.push(n.args[0]!);
         return;
       }
-      if (seen.has(k)) return; // first value wins
-      seen.add(k);
+      // first value wins; ProxyJump and ProxyCommand share one slot ("whichever is specified first
+      // will prevent later instances of the other from taking effect", ssh_config(5))
+      const slot = k === 'proxycommand' ? 'proxyjump' : k;
+      if (seen.has(slot)) return;
+      seen.add(slot);
       const a = n.args;
       switch (k) {
         case 'hostname':
@@ -193,6 +196,10 @@ export class SshConfig {
           break;
         case 'proxyjump':
           out.proxyJump = a.join(',');
+          break;
+        case 'proxycommand':
+          // `ProxyCommand none` switches proxying off: nothing vmsnap misses, and no ProxyJump after it
+          if (!(a.length === 1 && a[0]!.toLowerCase() === 'none')) out.notHonoured.push({ keyword: 'ProxyCommand', file: n.file, line: n.line });
           break;
         case 'userknownhostsfile':
           out.userKnownHostsFiles = [...a];

@@ -337,3 +337,13 @@ describe.skipIf(!haveSsh)('agrees with `ssh -G`', () => {
     }
   });
 });
+
+describe('ProxyJump and ProxyCommand', () => {
+  it('share one slot: whichever comes first applies, as in ssh_config(5)', () => {
+    const c = SshConfig.parse('Host a\n  ProxyJump j1\nHost b\n  ProxyCommand nc %h %p\nHost c\n  ProxyCommand none\nHost *\n  ProxyJump j2\n  ProxyCommand ssh -W %h:%p x\n');
+    expect([c.lookup('a').proxyJump, c.lookup('a').notHonoured]).toEqual(['j1', []]);
+    expect([c.lookup('b').proxyJump, c.lookup('b').notHonoured.map((n) => n.keyword)]).toEqual([undefined, ['ProxyCommand']]);
+    expect([c.lookup('c').proxyJump, c.lookup('c').notHonoured]).toEqual([undefined, []]);
+    expect([c.lookup('d').proxyJump, c.lookup('d').notHonoured]).toEqual(['j2', []]);
+  });
+});

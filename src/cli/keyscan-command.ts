@@ -1,0 +1,163 @@
+// `vmsnap keyscan`: pre-flights a fleet's host keys. Connects to every inventory host (and every
+// jump host on the way) as the audit would, fetches the host key, never authenticates to the host,
+// and compares the key with the known_hosts file the audit would check it against.
+//
+// stdout: the known_hosts lines it would add (new keys only), ready for `>> ~/.ssh/known_hosts`
+// after checking them; stderr: one line per host (matches, new, CHANGED, revoked, or why it could
+// not be scanned) and a summary. Exit 0 when every key was fetched and none changed, 3 otherwise,
+// 2 for usage errors, 130 when interrupted.
+import pLimit from 'p-limit';
+import type { Argv } from 'yargs';
+import { loadInventory, InventoryError } from '../inventory/load.js';
+import { SshError } from '../ssh/connection.js';
+import type { OpenSshConnector, ScanResult } from '../ssh/openssh-connector.js';
+import { endpointId, type Endpoint, type RouteTarget } from '../ssh/resolve.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, type CliIo } from './io.js';
+import { buildConnector, type SshArgs } from './ssh-options.js';
+
+/** `vmsnap keyscan`'s flags: the inventory, and the SSH flags that decide how hosts are reached. */
+export function keyscanOptions(y: Argv) {
+  return y
+    .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'inventory YAML file' })
+    .option('concurrency', { alias: 'j', type: 'string', default: '50', describe: 'hosts scanned at once (a number)' })
+    .option('timeout', { type: 'string', default: '30', describe: 'per-host deadline in seconds' })
+    .option('known-hosts', { type: 'string', describe: 'known_hosts file to compare with (default: as ssh_config says, else ~/.ssh/known_hosts)' })
+    .option('ssh-config', { type: 'string', describe: 'OpenSSH client config to honour (default ~/.ssh/config; "none" for none)' })
+    .option('jump', { alias: 'J', type: 'string', describe: 'jump host(s) for every host, as ProxyJump: [user@]host[:port][,...] ("none": connect directly)' })
+    .option('retries', { type: 'string', default: '2', describe: 'retries, with backoff, of a connection reset or closed before the key exchange' })
+    .option('jump-max-startups', { type: 'string', default: '8', describe: 'per jump host: most connections being set up through it at once' })
+    .example('$0 keyscan -i inventory.yaml >> ~/.ssh/known_hosts', 'after checking the fingerprints it prints on stderr')
+    .example('$0 keyscan -i inventory.yaml --ssh-config ~/.ssh/config.fleet', 'through the jump hosts that config names');
+}
+
+export interface KeyscanArgs {
+  inventory: string;
+  /** seconds per host */
+  timeout: number;
+  concurrency: number;
+  ssh: SshArgs;
+}
+
+interface Outcome {
+  label: string;
+  result: ScanResult | null;
+  error: { code: string; message: string } | null;
+}
+
+export async function keyscanCommand(args: KeyscanArgs, io: CliIo): Promise<number> {
+  let hosts: RouteTarget[];
+  try {
+    hosts = (await loadInventory(args.inventory)).hosts;
+  } catch (e) {
+    if (e instanceof InventoryError) throw new UsageError(e.message);
+    throw e;
+  }
+  const timeoutMs = Math.round(args.timeout * 1000);
+  const connector = await buildConnector(args.ssh, io, timeoutMs);
+  try {
+    for (const w of await connector.prepare(hosts)) io.stderr.write(`vmsnap: ${w}\n`);
+    const outcomes = await scanAll(connector, hosts, args.concurrency, timeoutMs, io.interrupt);
+    return report(outcomes, io);
+  } finally {
+    connector.close();
+  }
+}
+
+/** Every jump host (once) then every inventory host, scanned with at most `concurrency` at once. */
+async function scanAll(connector: OpenSshConnector, hosts: RouteTarget[], concurrency: number, timeoutMs: number, interrupt: AbortSignal): Promise<Outcome[]> {
+  type Job = { label: string; run: (signal: AbortSignal) => Promise<ScanResult> };
+  const jobs: Job[] = [];
+  const jumpJobs = new Map<string, Job>();
+  const hostJobs: Job[] = [];
+  for (const h of hosts) {
+    let route: ReturnType<OpenSshConnector['route']> | null = null;
+    try {
+      route = connector.route(h);
+    } catch (e) {
+      const err = e as Error;
+      hostJobs.push({ label: h.name, run: () => Promise.reject(err) });
+      continue;
+    }
+    route.jumps.forEach((j: Endpoint, i: number) => {
+      const before = route!.jumps.slice(0, i);
+      const key = [...before, j].map(endpointId).join(' > ');
+      if (!jumpJobs.has(key)) jumpJobs.set(key, { label: j.label, run: (s) => connector.scanEndpoint(j, before, s) });
+    });
+    hostJobs.push({ label: h.name, run: (s) => connector.scan(h, s) });
+  }
+  jobs.push(...jumpJobs.values(), ...hostJobs);
+
+  const limit = pLimit(Math.max(1, concurrency));
+  return Promise.all(
+    jobs.map((job) =>
+      limit(async (): Promise<Outcome> => {
+        if (interrupt.aborted) return { label: job.label, result: null, error: { code: 'INTERRUPTED', message: 'the scan was interrupted before this host was started' } };
+        const ctl = new AbortController();
+        const timer = setTimeout(() => ctl.abort(new SshError('timeout', 'DEADLINE', `no host key within the ${timeoutMs} ms deadline`)), timeoutMs);
+        const onInterrupt = () => ctl.abort(new SshError('interrupted', 'INTERRUPTED', 'the scan was interrupted while this host was in flight'));
+        interrupt.addEventListener('abort', onInterrupt, { once: true });
+        try {
+          return { label: job.label, result: await job.run(ctl.signal), error: null };
+        } catch (e) {
+          const code = e instanceof SshError ? e.code : ((e as { code?: string }).code ?? 'ERROR');
+          return { label: job.label, result: null, error: { code, message: (e as Error)?.message ?? String(e) } };
+        } finally {
+          clearTimeout(timer);
+          interrupt.removeEventListener('abort', onInterrupt);
+        }
+      }),
+    ),
+  );
+}
+
+function report(outcomes: Outcome[], io: CliIo): number {
+  const counts = { match: 0, unknown: 0, changed: 0, revoked: 0, failed: 0 };
+  const linesByFile = new Map<string, string[]>();
+  const added = new Set<string>();
+  let interrupted = false;
+  for (const o of outcomes) {
+    if (!o.result) {
+      counts.failed += 1;
+      if (o.error?.code === 'INTERRUPTED') interrupted = true;
+      io.stderr.write(`${o.label}: not scanned: ${o.error?.code}: ${o.error?.message}\n`);
+      continue;
+    }
+    const r = o.result;
+    const at = `${r.hostName}:${r.port}${r.via.length ? ` via ${r.via.join(' > ')}` : ''}`;
+    counts[r.verdict] += 1;
+    switch (r.verdict) {
+      case 'match':
+        io.stderr.write(`${o.label} (${at}): matches, ${r.keyType} ${r.fingerprint}\n`);
+        break;
+      case 'unknown': {
+        io.stderr.write(`${o.label} (${at}): new, ${r.keyType} ${r.fingerprint} (line on stdout, for ${r.knownHostsFile})\n`);
+        const id = `${r.knownHostsFile}\0${r.hostName}:${r.port}\0${r.fingerprint}`;
+        if (!added.has(id)) {
+          added.add(id);
+          const list = linesByFile.get(r.knownHostsFile) ?? [];
+          list.push(r.line);
+          linesByFile.set(r.knownHostsFile, list);
+        }
+        break;
+      }
+      case 'changed':
+        io.stderr.write(`${o.label} (${at}): CHANGED: ${r.message}\n`);
+        break;
+      case 'revoked':
+        io.stderr.write(`${o.label} (${at}): REVOKED: ${r.message}\n`);
+        break;
+    }
+  }
+  const several = linesByFile.size > 1;
+  for (const [file, lines] of linesByFile) {
+    if (several) io.stdout.write(`# for ${file}\n`);
+    for (const l of lines) io.stdout.write(`${l}\n`);
+  }
+  io.stderr.write(
+    `keyscan: ${outcomes.length} scanned: ${counts.match} match, ${counts.unknown} new, ${counts.changed} changed, ` +
+      `${counts.revoked} revoked, ${counts.failed} not scanned\n`,
+  );
+  if (interrupted) return EXIT.interrupted;
+  return counts.changed + counts.revoked + counts.failed > 0 ? EXIT.notAudited : EXIT.ok;
+}

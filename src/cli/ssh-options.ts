@@ -1,0 +1,103 @@
+// The SSH flags shared by `vmsnap audit` and `vmsnap keyscan`, and the connector they configure.
+import os from 'node:os';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { IdentityStore } from '../ssh/identities.js';
+import { DEFAULT_JUMP_MAX_STARTUPS, DEFAULT_RETRIES, OpenSshConnector } from '../ssh/openssh-connector.js';
+import { ttyPassphrasePrompt } from '../ssh/passphrase.js';
+import { parseJumpSpec } from '../ssh/resolve.js';
+import { SshConfig, SshConfigError } from '../ssh/ssh-config.js';
+import { UsageError, type CliIo } from './io.js';
+
+export interface SshArgs {
+  /** --ssh-config FILE, or 'none'; default ~/.ssh/config */
+  sshConfig?: string | undefined;
+  /** --known-hosts FILE: replaces ssh_config's UserKnownHostsFile */
+  knownHosts?: string | undefined;
+  /** --accept-new */
+  acceptNew?: boolean | undefined;
+  /** --jump SPEC (ProxyJump syntax, or none) */
+  jump?: string | undefined;
+  /** --retries */
+  retries?: number | undefined;
+  /** --jump-max-startups */
+  jumpMaxStartups?: number | undefined;
+}
+
+/** The SSH flags of `audit` (which defines --known-hosts itself) and `keyscan`. */
+export function withSshOptions<T>(y: Argv<T>) {
+  return y
+    .option('ssh-config', { type: 'string', describe: 'OpenSSH client config to honour (default ~/.ssh/config; "none" for none)' })
+    .option('jump', { alias: 'J', type: 'string', describe: 'jump host(s) for every host, as ProxyJump: [user@]host[:port][,...] ("none": connect directly)' })
+    .option('accept-new', { type: 'boolean', default: false, describe: 'add unknown host keys to known_hosts (as StrictHostKeyChecking=accept-new); a changed key is never accepted' })
+    .option('retries', { type: 'string', default: String(DEFAULT_RETRIES), describe: 'retries, with backoff, of a connection reset or closed before the session is ready' })
+    .option('jump-max-startups', { type: 'string', default: String(DEFAULT_JUMP_MAX_STARTUPS), describe: 'per jump host: most connections being set up through it at once' });
+}
+
+function wholeNumber(value: unknown, flag: string, min: number): number {
+  const n = typeof value === 'string' && value.trim() === '' ? NaN : Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number of at least ${min}, got "${String(value)}"`);
+  return n;
+}
+
+/** The SSH flags from yargs' parsed argv, checked. */
+export function sshArgsFrom(parsed: Record<string, unknown>): SshArgs {
+  const str = (k: string): string | undefined => {
+    const v = parsed[k];
+    if (v === undefined) return undefined;
+    if (Array.isArray(v)) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} may be given once`);
+    return String(v);
+  };
+  const sshConfig = str('sshConfig');
+  if (sshConfig === '') throw new UsageError('--ssh-config needs a file (or "none")');
+  const jump = str('jump');
+  if (jump !== undefined) {
+    try {
+      parseJumpSpec(jump, '--jump');
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return {
+    sshConfig,
+    knownHosts: str('knownHosts'),
+    acceptNew: parsed['acceptNew'] === true,
+    jump,
+    retries: wholeNumber(parsed['retries'] ?? DEFAULT_RETRIES, 'retries', 0),
+    jumpMaxStartups: wholeNumber(parsed['jumpMaxStartups'] ?? DEFAULT_JUMP_MAX_STARTUPS, 'jump-max-startups', 1),
+  };
+}
+
+/** Reads ssh_config (and --known-hosts) and makes the run's connector. Bad files are usage errors. */
+export async function buildConnector(args: SshArgs, io: CliIo, timeoutMs: number): Promise<OpenSshConnector> {
+  const home = os.homedir();
+  let config: SshConfig;
+  const which = args.sshConfig === undefined ? path.join(home, '.ssh', 'config') : args.sshConfig;
+  try {
+    if (args.sshConfig === 'none') config = SshConfig.empty();
+    else config = SshConfig.load(which, { home, missingOk: args.sshConfig === undefined });
+  } catch (e) {
+    if (e instanceof SshConfigError) throw new UsageError(`${args.sshConfig === undefined ? '' : '--ssh-config: '}${e.message}`);
+    throw e;
+  }
+  const connector = new OpenSshConnector({
+    config,
+    identities: new IdentityStore(io.env['VMSNAP_KEY_PASSPHRASE'] ?? ttyPassphrasePrompt() ?? undefined),
+    env: io.env,
+    home,
+    knownHostsFile: args.knownHosts,
+    acceptNew: args.acceptNew,
+    jump: args.jump,
+    retries: args.retries,
+    jumpMaxStartups: args.jumpMaxStartups,
+    jumpTimeoutMs: timeoutMs,
+  });
+  if (args.knownHosts !== undefined) {
+    try {
+      await connector.hostKeys.load(args.knownHosts);
+    } catch (e) {
+      throw new UsageError(`--known-hosts ${args.knownHosts}: ${(e as Error).message}`);
+    }
+  }
+  return connector;
+}
