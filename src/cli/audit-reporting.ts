@@ -138,7 +138,12 @@ export async function prepareReporting<T extends Host>(
   };
 
   const progress = io.stderrIsTTY && !args.quiet ? new ProgressReporter(io.stderr, { columns: io.stderrColumns }) : null;
-  const stdout = progress && io.stdoutIsTTY ? progress.wrap(io.stdout) : io.stdout;
+  // stdout on the same terminal: clear the progress line around each write. Through a pipe (`| jq`)
+  // jsonl lines reach the terminal a little later, so the line waits a while before it is repainted;
+  // into a file nothing can mix. Other formats write only after the line is cleared for good.
+  let stdout = io.stdout;
+  if (progress && io.stdoutIsTTY) stdout = progress.wrap(io.stdout);
+  else if (progress && args.format === 'jsonl' && !io.stdoutIsFile) stdout = progress.wrap(io.stdout, { holdMs: 250 });
 
   const json = parseOutputSpecs(args.output).find((o) => o.format === 'json');
   const rerun: RerunHint = {

@@ -10,6 +10,8 @@ export interface CliIo {
   stderrIsTTY?: boolean | undefined;
   /** terminal width of stderr, for the progress line */
   stderrColumns?: number | undefined;
+  /** stdout is a regular file (`> out.jsonl`): streamed lines cannot meet the progress line on a terminal */
+  stdoutIsFile?: boolean | undefined;
   /** terminal width for the table, when stdout is a terminal */
   columns?: number | undefined;
   /** aborted on the first SIGINT */

@@ -34,6 +34,8 @@ export class ProgressReporter implements Reporter {
   private readonly inFlight = new Set<string>();
   private startedAt = 0;
   private lastPaint = -Infinity;
+  /** no repaint before this time: output on another stream is still reaching the terminal */
+  private holdUntil = -Infinity;
   private shown = false;
   private ended = false;
   private pending: ReturnType<typeof setTimeout> | null = null;
@@ -53,7 +55,7 @@ export class ProgressReporter implements Reporter {
     this.total = info.total;
     this.startedAt = this.now();
     // elapsed time and ETA move even while every host in flight is slow
-    this.ticker = setInterval(() => this.paint(), 1000);
+    this.ticker = setInterval(() => this.schedule(), 1000);
     this.ticker.unref?.();
     this.schedule();
   }
@@ -99,14 +101,17 @@ export class ProgressReporter implements Reporter {
   }
 
   /**
-   * A sink for another stream on the same terminal (stdout when it is a TTY too): the progress line
-   * is cleared before the chunk is written and repainted after, so the two never mix on one row.
+   * A sink for another stream that may reach the same terminal: the progress line is cleared before
+   * the chunk is written and repainted after, so the two never mix on one row. `holdMs`: repaint no
+   * sooner than this after the write, for a stream that reaches the terminal later through another
+   * program (`vmsnap ... --format jsonl | jq`).
    */
-  wrap(inner: Sink): Sink {
+  wrap(inner: Sink, opts: { holdMs?: number } = {}): Sink {
     return {
       write: (chunk: string) => {
         this.clear();
         inner.write(chunk);
+        if (opts.holdMs) this.holdUntil = this.now() + opts.holdMs;
         if (!this.ended) this.schedule();
       },
     };
@@ -114,7 +119,7 @@ export class ProgressReporter implements Reporter {
 
   private schedule(): void {
     if (this.ended) return;
-    const wait = this.lastPaint + this.intervalMs - this.now();
+    const wait = Math.max(this.lastPaint + this.intervalMs, this.holdUntil) - this.now();
     if (wait <= 0) {
       this.paint();
       return;
@@ -122,7 +127,7 @@ export class ProgressReporter implements Reporter {
     if (this.pending) return;
     this.pending = setTimeout(() => {
       this.pending = null;
-      this.paint();
+      this.schedule();
     }, wait);
     this.pending.unref?.();
   }

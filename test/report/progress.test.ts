@@ -5,21 +5,18 @@ import { host, MemorySink } from './fixtures.js';
 const CLEAR = '\r\x1b[2K';
 
 describe('ProgressReporter', () => {
-  let now = 0;
+  // fake timers move the clock (Date.now) and fire timers together
   beforeEach(() => {
-    vi.useFakeTimers();
-    now = 0;
+    vi.useFakeTimers({ now: 0 });
   });
   afterEach(() => vi.useRealTimers());
 
-  const advance = (ms: number) => {
-    now += ms;
-    vi.advanceTimersByTime(ms);
-  };
+  const now = () => Date.now();
+  const advance = (ms: number) => vi.advanceTimersByTime(ms);
 
   it('shows done/total, outcomes, in flight, rate and ETA on one line', () => {
     const sink = new MemorySink();
-    const p = new ProgressReporter(sink, { now: () => now, columns: 200 });
+    const p = new ProgressReporter(sink, { now, columns: 200 });
     p.onRunStart({ total: 10 });
     for (const n of ['a', 'b', 'c']) p.onHostStart({ name: n });
     advance(2000);
@@ -35,7 +32,7 @@ describe('ProgressReporter', () => {
 
   it('repaints at most every 100 ms however fast hosts finish, and catches up after', () => {
     const sink = new MemorySink();
-    const p = new ProgressReporter(sink, { now: () => now });
+    const p = new ProgressReporter(sink, { now });
     p.onRunStart({ total: 1000 });
     const first = sink.chunks.length;
     for (let i = 1; i <= 1000; i++) {
@@ -52,7 +49,7 @@ describe('ProgressReporter', () => {
 
   it('ticks once a second while nothing finishes, and clears the line at the end, then stays silent', () => {
     const sink = new MemorySink();
-    const p = new ProgressReporter(sink, { now: () => now });
+    const p = new ProgressReporter(sink, { now });
     p.onRunStart({ total: 2 });
     p.onHostStart({ name: 'slow' });
     advance(150); // the host start's own (throttled) repaint
@@ -70,7 +67,7 @@ describe('ProgressReporter', () => {
   });
 
   it('fits the terminal width', () => {
-    const p = new ProgressReporter(new MemorySink(), { now: () => now, columns: 40 });
+    const p = new ProgressReporter(new MemorySink(), { now, columns: 40 });
     p.onRunStart({ total: 100000 });
     expect(p.line().length).toBeLessThanOrEqual(39);
     p.onRunEnd();
@@ -78,13 +75,30 @@ describe('ProgressReporter', () => {
 
   it('clears itself around writes to another stream on the same terminal', () => {
     const term: string[] = [];
-    const p = new ProgressReporter({ write: (s) => void term.push(`ERR:${s}`) }, { now: () => now });
+    const p = new ProgressReporter({ write: (s) => void term.push(`ERR:${s}`) }, { now });
     const out = p.wrap({ write: (s) => void term.push(`OUT:${s}`) });
     p.onRunStart({ total: 2 });
     out.write('{"type":"host"}\n');
     expect(term.slice(-2)).toEqual([`ERR:${CLEAR}`, 'OUT:{"type":"host"}\n']);
     advance(150);
     expect(term[term.length - 1]!.startsWith(`ERR:${CLEAR}vmsnap 0/2 done`)).toBe(true); // repainted after
+    p.onRunEnd();
+  });
+
+  it('through a pipe, waits before repainting so the other program prints its line first', () => {
+    const term: string[] = [];
+    const p = new ProgressReporter({ write: (s) => void term.push(`ERR:${s}`) }, { now });
+    const out = p.wrap({ write: (s) => void term.push(`OUT:${s}`) }, { holdMs: 250 });
+    p.onRunStart({ total: 3 });
+    advance(500);
+    out.write('line\n');
+    const n = term.length;
+    p.onHostResult(host('a', 'compliant'), { done: 1, total: 3 }); // would repaint at once without the hold
+    advance(200);
+    expect(term.length).toBe(n);
+    advance(100);
+    expect(term.length).toBe(n + 1);
+    expect(term[n]).toContain('1/3 done');
     p.onRunEnd();
   });
 
