@@ -12,10 +12,13 @@ import { keyscanCommand, keyscanOptions } from './keyscan-command.js';
 import { sshArgsFrom, withSshOptions } from './ssh-options.js';
 import { rulesCommand } from './rules-command.js';
 import { schemaCommand } from './schema-command.js';
+import { hostArgs, hostOptions, inventoryArgs, inventoryCommand, inventoryOptions } from './inventory-command.js';
+import { mergeArgs, mergeCommand, mergeOptions } from './merge-command.js';
+import { COMPLETION_FLAG, printCompletions } from './completion.js';
 
 function auditOptions(y: Argv) {
-  return withSshOptions(y)
-    .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'inventory YAML file' })
+  return hostOptions(withSshOptions(y), { local: true })
+    .option('inventory', { alias: 'i', type: 'string', requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML, or `az vm list -d -o json` output (required unless --local)' })
     .option('format', { alias: 'f', choices: FORMATS, default: 'table' as Format, describe: 'report format on stdout' })
     .option('concurrency', { alias: 'j', type: 'string', default: '50', describe: 'hosts audited at once (a number)' })
     .option('timeout', { type: 'string', default: '30', describe: 'hard per-host deadline in seconds (connect, auth, collection)' })
@@ -35,6 +38,9 @@ function auditOptions(y: Argv) {
     .option('fix-allow-dir', { type: 'string', array: true, default: [] as string[], describe: 'with --fix: another directory scripts may be fixed in (default only /etc/azure)' })
     .example('$0 audit -i inventory.yaml --fix --dry-run', 'show what --fix would change')
     .example('$0 audit -i inventory.yaml', 'audit every host, print a table')
+    .example('$0 audit -i hosts.yml --limit \'web:&prod:!web3\'', 'an Ansible inventory; the prod web servers but web3')
+    .example('$0 audit -i inventory.yaml --shard 2/4 --output json=shard-2.json', 'the second of four shares; join them with vmsnap merge')
+    .example('sudo $0 audit --local', 'this machine, without SSH')
     .example('$0 audit -i inventory.yaml --format json -j 100 > report.json', 'JSON for dashboards, 100 hosts at once');
 }
 
@@ -42,7 +48,13 @@ function buildParser() {
   return yargs()
     .scriptName('vmsnap')
     .usage('$0 <command> [options]\n\nAudits Azure Backup\'s application-consistent pre/post-script setup on Linux VMs over SSH.')
+    .example('$0 audit -i inventory.yaml', 'audit every host of an inventory (vmsnap YAML, Ansible YAML or az vm list -d JSON)')
+    .example('$0 inventory -i hosts.yml --limit \'web:&prod\'', 'the hosts a --limit selects, without connecting')
+    .example('$0 rules', 'the rules vmsnap checks')
     .command('audit', 'audit the hosts of an inventory', auditOptions)
+    .command('inventory', 'list the hosts an inventory (and --limit/--shard) selects and how vmsnap reaches them, without connecting', inventoryOptions)
+    .command('merge <reports..>', 'join the JSON reports of --shard runs into one report', mergeOptions)
+    .completion('completion', 'print a shell completion script (bash, zsh): vmsnap completion >> ~/.bashrc')
     .command('keyscan', "fetch every host's SSH host key (never logging in): print the known_hosts lines to add, say which match or changed", keyscanOptions)
     .command('rules [id]', 'list the rules, or print one rule\'s documentation', (y) =>
       y
@@ -57,7 +69,7 @@ function buildParser() {
         .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
         .example('sudo $0 demo', 'see vmsnap on VMs it builds itself'),
     )
-    .demandCommand(1, 'name a command: audit, keyscan, rules, schema or demo')
+    .demandCommand(1, 'name a command: audit, inventory, merge, keyscan, rules, schema, demo or completion')
     .recommendCommands()
     .strict()
     .help()
@@ -102,6 +114,8 @@ function fixArgs(parsed: Parsed): FixArgs | null {
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const completing = argv.indexOf(COMPLETION_FLAG);
+  if (completing !== -1) return printCompletions(buildParser(), argv.slice(completing), io);
   const { err, parsed, output } = await parse(argv);
   if (err) {
     io.stderr.write(`vmsnap: ${err.message}\nRun \`vmsnap --help\` for usage.\n`);
@@ -131,9 +145,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             quiet: parsed['quiet'] === true,
             argv,
             ssh: sshArgsFrom(parsed),
+            hosts: hostArgs(parsed),
           },
           io,
         );
+      case 'inventory':
+        return await inventoryCommand(inventoryArgs(parsed), io);
+      case 'merge':
+        return await mergeCommand(mergeArgs(parsed), io);
       case 'keyscan':
         return await keyscanCommand(
           {

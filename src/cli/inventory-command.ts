@@ -1,0 +1,240 @@
+// Choosing hosts, shared by `audit`, `inventory` and `merge`: the inventory file in any format vmsnap
+// reads (-i, --inventory-format, --az-address, --az-user), --limit and --shard, or --local. And
+// `vmsnap inventory`: the selected hosts and their resolved connection settings, without connecting.
+import Table from 'cli-table3';
+import type { Argv } from 'yargs';
+import type { AuditDeps, AuditTarget } from '../audit/audit-host.js';
+import { auditHost } from '../audit/audit-host.js';
+import { AZ_ADDRESS_KINDS, type AzAddressKind } from '../inventory/az.js';
+import { InventoryError } from '../inventory/errors.js';
+import { loadInventorySource } from '../inventory/source.js';
+import { INVENTORY_FORMATS, type Host, type Inventory, type InventoryFormat } from '../inventory/types.js';
+import { auditLocal, localTarget } from '../local/audit-local.js';
+import type { HostResult } from '../model/report.js';
+import { printable } from '../report/terminal-text.js';
+import { selectHosts, SelectionError } from '../select/pattern.js';
+import { parseShard, selectShard, type Shard } from '../select/shard.js';
+import { UsageError, type CliIo } from './io.js';
+
+/** What chooses the hosts of a command. */
+export interface HostArgs {
+  /** -i FILE; absent only with --local */
+  inventory?: string | undefined;
+  inventoryFormat?: InventoryFormat | 'auto' | undefined;
+  azAddress?: AzAddressKind | undefined;
+  azUser?: string | undefined;
+  /** --limit PATTERN, repeatable (each narrows the previous) */
+  limit?: readonly string[] | undefined;
+  /** --shard I/N */
+  shard?: string | undefined;
+  /** --local: this machine, no inventory */
+  local?: boolean | undefined;
+}
+
+/** The options behind HostArgs. `local` adds --local (audit only); `shard` adds --shard. */
+export function hostOptions<T>(y: Argv<T>, opts: { local?: boolean; shard?: boolean } = {}) {
+  let out = y
+    .option('limit', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'only these hosts: names, groups, tag:TAG, globs (web*), ~regex; "a,b" or "a:b" union, "&x" intersection, "!x" exclusion (e.g. \'web*:&prod:!web3\')',
+    })
+    .option('inventory-format', { choices: ['auto', ...INVENTORY_FORMATS] as const, describe: 'format of -i (default auto: detected from the content)' })
+    .option('az-address', { choices: AZ_ADDRESS_KINDS, describe: 'with an `az vm list -d` inventory: connect to the private (default) or public IP' })
+    .option('az-user', { type: 'string', requiresArg: true, describe: 'with an `az vm list -d` inventory: the login user (default root)' });
+  if (opts.shard !== false) {
+    out = out.option('shard', { type: 'string', requiresArg: true, describe: 'audit share I of N (1-based), by a hash of each host name, e.g. --shard 2/4; `vmsnap merge` joins the reports' });
+  }
+  if (opts.local) {
+    out = out.option('local', { type: 'boolean', describe: 'audit this machine, without SSH and without an inventory (as root, or through sudo -n)' });
+  }
+  return out;
+}
+
+function oneValue(value: unknown, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new UsageError(`--${flag} was given ${value.length} times; give it once`);
+  return String(value);
+}
+
+/** HostArgs from yargs' parsed options. */
+export function hostArgs(parsed: Record<string, unknown>): HostArgs {
+  const inventory = oneValue(parsed['inventory'], 'inventory');
+  if (inventory === '') throw new UsageError('--inventory needs a file');
+  const limit = parsed['limit'] === undefined ? [] : (parsed['limit'] as unknown[]).map(String);
+  return {
+    inventory,
+    inventoryFormat: oneValue(parsed['inventoryFormat'], 'inventory-format') as HostArgs['inventoryFormat'],
+    azAddress: oneValue(parsed['azAddress'], 'az-address') as AzAddressKind | undefined,
+    azUser: oneValue(parsed['azUser'], 'az-user'),
+    limit,
+    shard: oneValue(parsed['shard'], 'shard'),
+    local: parsed['local'] === true,
+  };
+}
+
+export interface SelectedHosts {
+  /** null with --local */
+  inventory: Inventory | null;
+  /** the hosts to work on, in inventory order */
+  hosts: Host[];
+  /** hosts of the inventory before --limit and --shard */
+  total: number;
+  /** the user named the hosts one by one (--limit of host names, or --local): lifts the --fix guard */
+  explicit: boolean;
+  shard: Shard | null;
+  /** RunOptions.auditOne for these hosts */
+  auditOne: (t: AuditTarget, deps: AuditDeps) => Promise<HostResult>;
+}
+
+/** A host the inventory already marks unavailable is reported so, without connecting. */
+function unavailableResult(t: AuditTarget, deps: AuditDeps): HostResult | null {
+  const u = (t as Partial<Host>).unavailable;
+  if (!u) return null;
+  deps.fix?.gate.pass(); // every host settles the --fix guard exactly once
+  return { name: t.name, address: t.address, port: t.port, user: t.user, status: u.status, durationMs: 0, error: { code: u.code, message: u.message }, findings: [], facts: null };
+}
+
+/** Loads and selects the hosts; every problem is a UsageError (exit 2, nothing done). */
+export async function selectCommandHosts(args: HostArgs, io: CliIo): Promise<SelectedHosts> {
+  const limit = args.limit ?? [];
+  if (args.local) {
+    const given = [
+      args.inventory !== undefined && '-i',
+      limit.length > 0 && '--limit',
+      args.shard !== undefined && '--shard',
+      args.inventoryFormat !== undefined && '--inventory-format',
+      args.azAddress !== undefined && '--az-address',
+      args.azUser !== undefined && '--az-user',
+    ].filter((x): x is string => typeof x === 'string');
+    if (given.length > 0) throw new UsageError(`--local audits this machine only: it takes no ${given.join(', ')}`);
+    const host: Host = localTarget();
+    return { inventory: null, hosts: [host], total: 1, explicit: true, shard: null, auditOne: auditLocal };
+  }
+  if (args.inventory === undefined) throw new UsageError('name the inventory with -i FILE (or audit this machine with --local)');
+  const shard = args.shard !== undefined ? wrap(() => parseShard(args.shard!)) : null;
+  let inventory: Inventory;
+  try {
+    inventory = await loadInventorySource(args.inventory, { format: args.inventoryFormat, azAddress: args.azAddress, azUser: args.azUser });
+  } catch (e) {
+    if (e instanceof InventoryError) throw new UsageError(e.message);
+    throw e;
+  }
+  const selection = wrap(() => selectHosts(inventory.hosts, limit));
+  const hosts = shard ? selectShard(selection.hosts, shard) : selection.hosts;
+  return {
+    inventory,
+    hosts,
+    total: inventory.hosts.length,
+    explicit: selection.explicit,
+    shard,
+    auditOne: (t, deps) => Promise.resolve(unavailableResult(t, deps) ?? auditHost(t, deps)),
+  };
+}
+
+function wrap<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Stderr notes for a run: entries the inventory skipped, an empty shard. */
+export function selectionNotes(s: SelectedHosts): string[] {
+  const notes: string[] = [];
+  const skipped = s.inventory?.skipped ?? [];
+  if (skipped.length > 0) {
+    const shown = skipped.slice(0, 10).map((x) => `${x.name} (${x.reason})`);
+    if (skipped.length > 10) shown.push(`and ${skipped.length - 10} more`);
+    notes.push(`inventory: ${skipped.length} host${skipped.length === 1 ? '' : 's'} not audited over SSH, left out: ${shown.join(', ')}`);
+  }
+  if (s.shard && s.hosts.length === 0) notes.push(`--shard ${s.shard.index}/${s.shard.count} has no hosts (the selection has too few for ${s.shard.count} shards)`);
+  return notes;
+}
+
+// ---- vmsnap inventory ---------------------------------------------------------------------------
+
+export interface InventoryCommandArgs extends HostArgs {
+  format: 'table' | 'json';
+}
+
+function listed(h: Host) {
+  return {
+    name: h.name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    identityFile: h.identityFile,
+    sudo: h.sudo,
+    groups: h.groups,
+    tags: h.tags,
+    ruleSeverity: h.ruleSeverity,
+    ...(h.unavailable ? { unavailable: h.unavailable } : {}),
+    ...(h.notes ? { notes: h.notes } : {}),
+  };
+}
+
+export async function inventoryCommand(args: InventoryCommandArgs, io: CliIo): Promise<number> {
+  if (args.local) throw new UsageError('`vmsnap inventory` lists an inventory file: name it with -i FILE');
+  const s = await selectCommandHosts(args, io);
+  const inv = s.inventory!;
+  if (args.format === 'json') {
+    const out = {
+      file: inv.file,
+      format: inv.format ?? 'vmsnap',
+      total: s.total,
+      selected: s.hosts.length,
+      ...(s.shard ? { shard: `${s.shard.index}/${s.shard.count}` } : {}),
+      hosts: s.hosts.map(listed),
+      skipped: inv.skipped ?? [],
+    };
+    io.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    return 0;
+  }
+  const t = new Table({
+    head: ['Host', 'Address', 'Port', 'User', 'Identity file', 'Sudo', 'Groups', 'Tags', 'Notes'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const h of s.hosts) {
+    t.push([
+      h.name,
+      h.address === '' ? '-' : h.address,
+      String(h.port),
+      h.user,
+      h.identityFile ?? '-',
+      h.sudo,
+      h.groups.join(', ') || '-',
+      h.tags.join(', ') || '-',
+      [...(h.notes ?? []), ...(h.unavailable ? [`audit: ${h.unavailable.status} ${h.unavailable.code}`] : [])].join('; '),
+    ].map(printable));
+  }
+  const lines: string[] = [];
+  if (s.hosts.length > 0) lines.push(t.toString());
+  const selected = s.hosts.length === s.total ? `${s.total} hosts` : `${s.hosts.length} of ${s.total} hosts`;
+  const shard = s.shard ? `, shard ${s.shard.index}/${s.shard.count}` : '';
+  lines.push(printable(`${selected} (${inv.format ?? 'vmsnap'} inventory ${inv.file}${shard}); nothing was connected to`));
+  for (const x of inv.skipped ?? []) lines.push(printable(`skipped: ${x.name}: ${x.reason}`));
+  io.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+/** yargs options of `vmsnap inventory`. */
+export function inventoryOptions<T>(y: Argv<T>) {
+  return hostOptions(
+    y
+      .option('inventory', { alias: 'i', type: 'string', demandOption: true, requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML, or `az vm list -d -o json` output' })
+      .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'listing format' }),
+  )
+    .example('$0 inventory -i inventory.yaml --limit \'web*:&prod:!web3\'', 'which hosts this selection audits, and how vmsnap reaches each')
+    .example('$0 inventory -i hosts.yml --format json', 'an Ansible inventory as vmsnap reads it (groups, ansible_user, ansible_become ...)')
+    .example('az vm list -d -o json > vms.json && $0 inventory -i vms.json --az-user azureuser', 'the VMs of a subscription, tags as key=value')
+    .example('$0 inventory -i inventory.yaml --shard 2/4', 'the hosts shard 2 of 4 audits');
+}
+
+/** InventoryCommandArgs from yargs' parsed options. */
+export function inventoryArgs(parsed: Record<string, unknown>): InventoryCommandArgs {
+  return { ...hostArgs(parsed), format: parsed['format'] === 'json' ? 'json' : 'table' };
+}

@@ -1,0 +1,258 @@
+// `vmsnap merge a.json b.json ...`: the JSON reports of the shards of one run (--shard I/N) as one
+// report. A host reported twice is refused (the reports are not shards of one run). The summary is
+// recomputed, startedAt is the earliest, finishedAt the latest. With -i (and the run's --limit),
+// inventory hosts no shard reported are added as status `error`, code NOT_REPORTED, so a lost
+// shard shows up in the merged report instead of shrinking it. The exit code is the merged
+// report's, as `vmsnap audit` would give it (0, 1, 3, 4, 130), or 2 for a usage problem.
+import { readFile } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { Report, SCHEMA_VERSION, summarize, type HostResult, type Summary, type WaiverRef } from '../model/report.js';
+import { createReporter } from '../report/create.js';
+import { FORMATS, type Format, type Sink } from '../report/reporter.js';
+import { VERSION } from '../version.js';
+import { formatFieldPath } from '../inventory/load.js';
+import { exitCodeFor } from './exit-codes.js';
+import { hostArgs, hostOptions, selectCommandHosts, type HostArgs } from './inventory-command.js';
+import { UsageError, type CliIo } from './io.js';
+import { AtomicFileSink, checkWritable, type OutputSpec } from './output-files.js';
+
+export interface MergeArgs extends HostArgs {
+  /** the shard reports, JSON */
+  reports: string[];
+  /** -o: PATH (JSON) or FORMAT=PATH, repeatable */
+  output: string[];
+  /** stdout's format; default json when no -o is given, nothing on stdout otherwise */
+  format?: Format | undefined;
+}
+
+interface Shard {
+  file: string;
+  /** the file's JSON as written (hosts keep fields this vmsnap may not know) */
+  raw: Record<string, unknown> & { hosts: Record<string, unknown>[] };
+  report: Report;
+}
+
+async function readShard(file: string): Promise<Shard> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`merge: ${file}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const jsonl = text.trimStart().startsWith('{"type"');
+    throw new UsageError(
+      `merge: ${file}: not a JSON report${jsonl ? ' (JSON Lines: write the shards with --output json=FILE)' : ''}: ${text.trim() === '' ? 'the file is empty' : (e as Error).message}`,
+    );
+  }
+  const d = raw as { tool?: { name?: unknown }; schemaVersion?: unknown } | null;
+  if (d === null || typeof d !== 'object' || Array.isArray(d) || d.tool?.name !== 'vmsnap') {
+    throw new UsageError(`merge: ${file}: not a vmsnap report (expected the JSON of --format json or --output json=FILE)`);
+  }
+  if (d.schemaVersion !== SCHEMA_VERSION) {
+    throw new UsageError(`merge: ${file}: report schema version ${JSON.stringify(d.schemaVersion)} is not the one this vmsnap writes (${SCHEMA_VERSION})`);
+  }
+  const parsed = Report.safeParse(raw);
+  if (!parsed.success) {
+    const shown = parsed.error.issues.slice(0, 3).map((i) => `${formatFieldPath(i.path as PropertyKey[]) || '(top)'}: ${i.message}`);
+    throw new UsageError(`merge: ${file}: not a valid vmsnap report: ${shown.join('; ')}`);
+  }
+  return { file, raw: raw as Shard['raw'], report: parsed.data };
+}
+
+function notReported(h: { name: string; address: string; port: number; user: string }): HostResult {
+  return {
+    name: h.name,
+    address: h.address,
+    port: h.port,
+    user: h.user,
+    status: 'error',
+    durationMs: 0,
+    error: { code: 'NOT_REPORTED', message: 'no shard report has this host: its shard did not run, failed, or audited another selection' },
+    findings: [],
+    facts: null,
+  };
+}
+
+const waiverKey = (w: WaiverRef) => JSON.stringify([w.source, w.rule, w.host ?? null, w.group ?? null, w.tag ?? null]);
+
+/** Joins shard reports (pure); `expected` adds NOT_REPORTED hosts and sets the order. */
+export function mergeReports(
+  shards: readonly { file: string; report: Report; hosts?: readonly Record<string, unknown>[] }[],
+  expected: readonly { name: string; address: string; port: number; user: string }[] | null = null,
+): { report: Report; duplicates: Map<string, string[]>; missing: string[]; extra: string[] } {
+  const byName = new Map<string, { host: HostResult; file: string }>();
+  const duplicates = new Map<string, string[]>();
+  const order: string[] = [];
+  for (const s of shards) {
+    s.report.hosts.forEach((h, i) => {
+      const host = (s.hosts?.[i] ?? h) as HostResult;
+      const prev = byName.get(h.name);
+      if (prev) {
+        const files = duplicates.get(h.name) ?? [prev.file];
+        files.push(s.file);
+        duplicates.set(h.name, files);
+      } else {
+        byName.set(h.name, { host, file: s.file });
+        order.push(h.name);
+      }
+    });
+  }
+  let hosts: HostResult[];
+  const missing: string[] = [];
+  const extra: string[] = [];
+  if (expected) {
+    const wanted = new Set(expected.map((h) => h.name));
+    hosts = expected.map((h) => {
+      const got = byName.get(h.name);
+      if (got) return got.host;
+      missing.push(h.name);
+      return notReported(h);
+    });
+    for (const n of order) {
+      if (!wanted.has(n)) {
+        extra.push(n);
+        hosts.push(byName.get(n)!.host);
+      }
+    }
+  } else hosts = order.map((n) => byName.get(n)!.host);
+
+  const reports = shards.map((s) => s.report);
+  const time = (s: string) => {
+    const t = Date.parse(s);
+    return Number.isNaN(t) ? Infinity : t;
+  };
+  const startedAt = reports.map((r) => r.startedAt).reduce((a, b) => (time(b) < time(a) ? b : a));
+  const finishedAt = reports.map((r) => r.finishedAt).reduce((a, b) => (time(b) > time(a) || time(a) === Infinity ? b : a));
+  const versions = new Set(reports.map((r) => r.tool.version));
+
+  // summary counts summarize() does not derive from the hosts (e.g. baseline counts): summed
+  const summary: Summary = summarize(hosts);
+  const derived = new Set([...Object.keys(summary), 'fixesApplied', 'fixesPlanned', 'fixesPending', 'waived']);
+  const sums = summary as Record<string, number | undefined>;
+  for (const r of reports) {
+    for (const [k, v] of Object.entries(r.summary)) if (!derived.has(k) && typeof v === 'number') sums[k] = (sums[k] ?? 0) + v;
+  }
+
+  const merged: Report = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'vmsnap', version: versions.size === 1 ? [...versions][0]! : VERSION },
+    startedAt,
+    finishedAt,
+    summary,
+    hosts,
+  };
+
+  const withWaivers = reports.filter((r) => r.waivers);
+  if (withWaivers.length > 0) {
+    const expired = new Map<string, WaiverRef>();
+    for (const r of withWaivers) {
+      for (const w of r.waivers!.expired) {
+        const prev = expired.get(waiverKey(w));
+        expired.set(waiverKey(w), prev ? { ...prev, matches: prev.matches + w.matches } : { ...w });
+      }
+    }
+    // unused in the merged run: unused in every shard
+    const first = withWaivers[0]!.waivers!;
+    const unused = first.unused.filter((w) => withWaivers.every((r) => r.waivers!.unused.some((x) => waiverKey(x) === waiverKey(w))));
+    merged.waivers = { file: first.file, expired: [...expired.values()], unused };
+  }
+  const withBaseline = reports.filter((r) => r.baseline);
+  if (withBaseline.length > 0) {
+    const b = withBaseline[0]!.baseline!;
+    merged.baseline = { file: b.file, startedAt: b.startedAt, statusChanges: withBaseline.flatMap((r) => r.baseline!.statusChanges) };
+  }
+  return { report: merged, duplicates, missing, extra };
+}
+
+function outputSpecs(values: readonly string[]): OutputSpec[] {
+  return values.map((v) => {
+    const eq = v.indexOf('=');
+    const format = eq > 0 ? v.slice(0, eq) : '';
+    if ((FORMATS as readonly string[]).includes(format)) {
+      const path = v.slice(eq + 1);
+      if (path === '') throw new UsageError(`-o ${v}: a file is missing after ${format}=`);
+      return { format: format as Format, path };
+    }
+    if (v === '') throw new UsageError('-o needs a file');
+    return { format: 'json', path: v };
+  });
+}
+
+function list(names: readonly string[], max = 20): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+function emit(format: Format, sink: Sink, report: Report, width?: number): void {
+  const r = createReporter(format, sink, { width });
+  r.onRunStart?.({ total: report.hosts.length, startedAt: report.startedAt });
+  report.hosts.forEach((h, i) => r.onHostResult?.(h, { done: i + 1, total: report.hosts.length }));
+  r.onRunEnd(report);
+}
+
+export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> {
+  if (args.reports.length === 0) throw new UsageError('merge: name the shard reports to merge, e.g. vmsnap merge shard-*.json -o report.json');
+  if (args.shard !== undefined) throw new UsageError('merge: --shard selects what one shard audits; merge all the shards\' reports instead');
+  if (args.local) throw new UsageError('merge: --local does not go with merge');
+  if (args.inventory === undefined) {
+    const given = [(args.limit ?? []).length > 0 && '--limit', args.inventoryFormat !== undefined && '--inventory-format', args.azAddress !== undefined && '--az-address', args.azUser !== undefined && '--az-user'].filter(Boolean);
+    if (given.length > 0) throw new UsageError(`merge: ${given.join(', ')} go${given.length === 1 ? 'es' : ''} with -i INVENTORY`);
+  }
+  const specs = outputSpecs(args.output);
+  await checkWritable(specs);
+  const shards: Shard[] = [];
+  for (const f of args.reports) shards.push(await readShard(f));
+  const expected = args.inventory !== undefined ? (await selectCommandHosts(args, io)).hosts : null;
+
+  const { report, duplicates, missing, extra } = mergeReports(
+    shards.map((s) => ({ file: s.file, report: s.report, hosts: s.raw.hosts })),
+    expected,
+  );
+  if (duplicates.size > 0) {
+    const shown = [...duplicates].slice(0, 20).map(([n, files]) => `${n} (${files.join(', ')})`);
+    const more = duplicates.size > 20 ? ` and ${duplicates.size - 20} more` : '';
+    throw new UsageError(`merge: ${duplicates.size} host${duplicates.size === 1 ? ' is' : 's are'} in more than one report, so these are not shards of one run: ${shown.join('; ')}${more}`);
+  }
+  if (missing.length > 0) {
+    io.stderr.write(`vmsnap: merge: ${missing.length} host${missing.length === 1 ? '' : 's'} of ${args.inventory} ${missing.length === 1 ? 'is' : 'are'} in no shard report, added as error NOT_REPORTED: ${list(missing)}\n`);
+  }
+  if (extra.length > 0) {
+    io.stderr.write(`vmsnap: merge: warning: ${extra.length} reported host${extra.length === 1 ? ' is' : 's are'} not in the selection of ${args.inventory}, kept: ${list(extra)}\n`);
+  }
+
+  const files = specs.map((o) => ({ ...o, sink: new AtomicFileSink(o.path) }));
+  for (const f of files) emit(f.format, f.sink, report);
+  const stdoutFormat = args.format ?? (files.length === 0 ? 'json' : undefined);
+  if (stdoutFormat) emit(stdoutFormat, io.stdout, report, io.columns);
+  for (const f of files) await f.sink.commit();
+  return exitCodeFor(report);
+}
+
+/** yargs options of `vmsnap merge <reports..>`. */
+export function mergeOptions<T>(y: Argv<T>) {
+  return hostOptions(
+    y
+      .positional('reports', { type: 'string', array: true, describe: 'JSON reports of the shards (--output json=FILE of each --shard run)' })
+      .option('output', { alias: 'o', type: 'string', array: true, default: [] as string[], describe: 'write the merged report to PATH (JSON) or FORMAT=PATH (repeatable, atomic)' })
+      .option('format', { alias: 'f', choices: FORMATS, describe: 'print the merged report on stdout in this format (default: json, or nothing with -o)' })
+      .option('inventory', { alias: 'i', type: 'string', requiresArg: true, describe: 'the inventory the shards audited: its hosts no shard reported are added as error NOT_REPORTED' }),
+    { shard: false },
+  )
+    .example('$0 merge /out/shard-*.json -o report.json', 'one report from the shards of a run')
+    .example('$0 merge shard-*.json -i inventory.yaml --limit prod -f table', 'a table of the whole run; hosts of the selection no shard reported show as NOT_REPORTED');
+}
+
+/** MergeArgs from yargs' parsed options. */
+export function mergeArgs(parsed: Record<string, unknown>): MergeArgs {
+  const reports = parsed['reports'];
+  return {
+    ...hostArgs(parsed),
+    reports: (Array.isArray(reports) ? reports : reports === undefined ? [] : [reports]).map(String),
+    output: ((parsed['output'] as unknown[] | undefined) ?? []).map(String),
+    format: parsed['format'] as Format | undefined,
+  };
+}

@@ -1,0 +1,36 @@
+// --local: audit this machine with the same collector, rules and --fix as a VM, without SSH.
+import os from 'node:os';
+import { auditHost, type AuditDeps, type AuditTarget } from '../audit/audit-host.js';
+import type { HostResult } from '../model/report.js';
+import { LocalConnector } from './local-session.js';
+
+/** The address a --local report shows for this machine. */
+export const LOCAL_ADDRESS = 'local';
+
+/** This machine as an audit target: named after its hostname, as the user running vmsnap (sudo -n when not root). */
+export function localTarget(): AuditTarget & { tags: string[]; groups: string[]; ruleSeverity: Record<string, never> } {
+  let user: string;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = process.getuid?.() === 0 ? 'root' : `uid ${process.getuid?.() ?? '?'}`;
+  }
+  return {
+    name: os.hostname(),
+    address: LOCAL_ADDRESS,
+    port: 0,
+    user: process.getuid?.() === 0 ? 'root' : user,
+    identityFile: null,
+    sudo: 'auto',
+    tags: [],
+    groups: [],
+    ruleSeverity: {},
+  };
+}
+
+const connector = new LocalConnector();
+
+/** RunOptions.auditOne for --local: auditHost over a local session instead of an SSH connection. */
+export function auditLocal(t: AuditTarget, deps: AuditDeps): Promise<HostResult> {
+  return auditHost(t, { ...deps, connector });
+}
