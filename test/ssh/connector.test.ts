@@ -1,7 +1,7 @@
 // OpenSshConnector in-process against SSH servers that misbehave on demand (ssh2's Server and raw
 // TCP listeners on loopback addresses): jump hosts shared and capped, retries that stop where they
 // must, accept-new that never duplicates and never accepts a changed key, and the auth message.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,6 +121,34 @@ describe('direct connections', () => {
     const e = await failure(c.connect(host('quiet', 22), signal()));
     expect([e.kind, e.code]).toEqual(['unreachable', 'CONNECT_TIMEOUT']);
     expect(performance.now() - t0).toBeLessThan(2500);
+  });
+});
+
+describe('liveness and the agent', () => {
+  it('ends a session whose server stops answering, per ServerAliveInterval/CountMax, as KEEPALIVE_TIMEOUT', async () => {
+    const s = await fake({ onExec: (_cmd, _stream, _conn, socket) => socket.pause() }); // alive, but deaf
+    const config = SshConfig.parse(`Host deaf\n  HostName ${s.address}\n  Port ${s.port}\n  ServerAliveInterval 1\n  ServerAliveCountMax 1\n`);
+    const conn = await connector({ knownHostsFile: file('kh', `${s.knownHostsLine}\n`), config }).connect(host('deaf', 22), signal());
+    const t0 = performance.now();
+    const e = await failure(conn.exec('collect', 'x', 1000));
+    expect([e.kind, e.code]).toEqual(['timeout', 'KEEPALIVE_TIMEOUT']);
+    expect(performance.now() - t0).toBeLessThan(4000);
+  });
+
+  it('authenticates with ssh-agent keys, and names the agent when they are refused', async () => {
+    const sock = path.join(tmp, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    cleanups.push(() => {
+      agent.kill('SIGTERM');
+    });
+    for (let i = 0; !fs.existsSync(sock) && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
+    execFileSync('ssh-add', [keyFile], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+    const s = await fake({ users: ['azureuser'] });
+    const c = connector({ knownHostsFile: file('kh', `${s.knownHostsLine}\n`), env: { SSH_AUTH_SOCK: sock } });
+    (await c.connect(host(s.address, s.port, { user: 'azureuser', identityFile: null }), signal())).close();
+    const e = await failure(c.connect(host(s.address, s.port, { user: 'root', identityFile: null }), signal()));
+    expect(e.code).toBe('AUTH_FAILED');
+    expect(e.message).toContain(`tried the keys of the agent at ${sock}`);
   });
 });
 
