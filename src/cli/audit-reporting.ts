@@ -50,7 +50,7 @@ const NOT_RERUN: Record<string, 'value' | 'values' | 'flag'> = {
   output: 'values',
   o: 'values',
   'rerun-failed': 'value',
-  limit: 'value',
+  limit: 'values',
   baseline: 'value',
   quiet: 'flag',
   q: 'flag',
@@ -119,7 +119,7 @@ export async function prepareReporting<T extends Host>(
     const { selected, missing } = selectRerun(inventoryHosts, failedHostNames(last));
     if (missing.length > 0) {
       io.stderr.write(
-        `vmsnap: --rerun-failed ${args.rerunFailed}: ${missing.length} host${missing.length === 1 ? ' is' : 's are'} no longer in the inventory, skipped: ${missing.join(', ')}\n`,
+        `vmsnap: --rerun-failed ${args.rerunFailed}: ${missing.length} host${missing.length === 1 ? ' is' : 's are'} no longer in the inventory (or not selected by --limit/--shard), skipped: ${missing.join(', ')}\n`,
       );
     }
     if (!args.quiet) {

@@ -30,7 +30,7 @@ describe('rerunArgs', () => {
       rerunArgs([
         'audit', '-i', 'inv.yaml', '--format', 'json', '-o', 'json=a.json', 'junit=b.xml', '--known-hosts', 'kh',
         '--output=prometheus=c.prom', '--rerun-failed', 'last.json', '--baseline=last.json', '-q', '--rule', 'config-mode',
-        '--limit', 'a,b', '-f', 'table', '--waivers', 'w.yaml', '--quiet', '-j', '5',
+        '--limit', 'a,b', 'web*:!web3', '-f', 'table', '--waivers', 'w.yaml', '--quiet', '-j', '5',
       ]),
     ).toEqual(['-i', 'inv.yaml', '--known-hosts', 'kh', '--rule', 'config-mode', '--waivers', 'w.yaml', '-j', '5']);
   });
@@ -90,7 +90,7 @@ describe('vmsnap audit with reporting options (no host is ever contacted here)',
     const io = memoryIo();
     const out = join(dir, 'out.json');
     expect(await main(audit('--rerun-failed', allCompliant, '--format', 'jsonl', '--output', `json=${out}`), io)).toBe(0);
-    expect(io.err()).toContain(`--rerun-failed ${allCompliant}: 1 host is no longer in the inventory, skipped: retired`);
+    expect(io.err()).toContain(`--rerun-failed ${allCompliant}: 1 host is no longer in the inventory (or not selected by --limit/--shard), skipped: retired`);
     expect(io.err()).toContain('rerunning 0 hosts that were not compliant');
     const lines = io.out().trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
@@ -109,7 +109,7 @@ describe('vmsnap audit with reporting options (no host is ever contacted here)',
     expect(tty.err().endsWith(CLEAR)).toBe(true); // cleared at the end
     const quiet = memoryIo({ stderrIsTTY: true });
     await main(audit('--rerun-failed', allCompliant, '--quiet'), quiet);
-    expect(quiet.err()).toBe(`vmsnap: --rerun-failed ${allCompliant}: 1 host is no longer in the inventory, skipped: retired\n`);
+    expect(quiet.err()).toBe(`vmsnap: --rerun-failed ${allCompliant}: 1 host is no longer in the inventory (or not selected by --limit/--shard), skipped: retired\n`);
   });
 
   it('an expired waiver is a warning on stderr before the run', async () => {
