@@ -1,0 +1,494 @@
+// The benchmark of issue 7: vmsnap's full audit against what operators would otherwise run, on one
+// local fleet of real sshd test VMs, side by side, interleaved, several rounds.
+//
+//   npm run bench -- --hosts 200 --concurrency 50 [--rounds 3] [--json FILE]
+//
+// Tools (each a child process, measured the same way by measure.ts):
+//   vmsnap   bin/vmsnap audit --format json to a file (the whole audit: collector, rules, report)
+//   openssh  xargs -P C ssh -o KexAlgorithms=curve25519-sha256 ... root@ADDR cat CONFIG
+//   ansible  ansible-playbook, stat + slurp of CONFIG, forks=C (installed with apt-get if missing)
+//   ssh2     bare ssh2 fan-out (bench/ssh2-fanout.ts): connect, cat CONFIG, close; the library's floor
+//
+// Per tool and round: wall time, hosts/s, client CPU (user+sys of the client's whole process tree)
+// per host, VM-side CPU per host (the CPU of every VM's sshd and what it ran, from the listeners'
+// own and reaped children's times), and the peak RSS of the largest client process. The summary is
+// the median over rounds. Nothing here asserts speed: CI does not run it.
+//
+// Flags:
+//   --hosts N            VMs to start (default 200)
+//   --concurrency C      hosts at once for every tool: vmsnap -j, xargs -P, forks, p-limit (default 50)
+//   --rounds R           rounds, each tool once per round, order rotated every round (default 3)
+//   --json FILE          write every run and the summary as JSON
+//   --tools LIST         comma-separated subset of vmsnap,openssh,ansible,ssh2 (default all)
+//   --ansible-hosts M    Ansible audits only the first M hosts (default: all); its per-host time is compared
+//   --scale-hosts K      also time vmsnap on the first K hosts each round: reports time(N) / time(K)
+//   --vmsnap NAME=BIN    another vmsnap build to time beside bin/vmsnap (e.g. a worktree with a change)
+//   --ssh2-cipher LIST   algorithms.cipher for the bare ssh2 fan-out (default: ssh2's own order, as vmsnap)
+//   --pause-ms MS        settle time between runs (default 1500)
+//   --no-install         never apt-get install ansible-core
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startFleet, type Fleet } from '../src/fleet/harness.js';
+import { compliantConfig } from '../src/fleet/spec.js';
+import { CONFIG_FILE, Flags, benchSpecs, loadAverage, parseFlags, repoRoot, round2, treeCpuSeconds } from './common.js';
+import { killRunning, measure, type Measurement } from './measure.js';
+
+const TOOL_NAMES = ['vmsnap', 'openssh', 'ansible', 'ssh2'] as const;
+
+interface Tool {
+  /** label in the table: vmsnap, vmsnap@K, openssh, ansible, ssh2, or a --vmsnap NAME */
+  name: string;
+  kind: 'vmsnap' | 'openssh' | 'ansible' | 'ssh2';
+  hosts: number;
+  argv: string[];
+  env?: NodeJS.ProcessEnv;
+  /** checks the run's output: how many hosts answered as expected */
+  check: (stdoutFile: string, m: Measurement) => { ok: number; note?: string };
+}
+
+interface Run extends Measurement {
+  tool: string;
+  round: number;
+  hosts: number;
+  ok: number;
+  note?: string;
+  vmCpuS: number;
+  loadAvg1: number;
+}
+
+interface Summary {
+  tool: string;
+  hosts: number;
+  runs: number;
+  failedRuns: number;
+  wallS: number;
+  wallMinS: number;
+  wallMaxS: number;
+  hostsPerS: number;
+  msPerHost: number;
+  clientCpuMsPerHost: number;
+  vmCpuMsPerHost: number;
+  totalCpuMsPerHost: number;
+  peakRssMb: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function which(cmd: string): string | null {
+  for (const d of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
+    const p = path.join(d, cmd);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+function firstLine(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]!.trim();
+}
+
+/** ansible-playbook, installed from Debian's ansible-core when missing (unless --no-install). */
+function ensureAnsible(install: boolean, log: (s: string) => void): { bin: string | null; note?: string } {
+  let bin = which('ansible-playbook');
+  if (bin) return { bin };
+  if (!install) return { bin: null, note: 'ansible-playbook not found and --no-install given: Ansible skipped' };
+  log('installing ansible-core with apt-get (once) ...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args: string[]) => spawnSync('apt-get', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  let r = apt(['install', '-y', '-qq', '--no-install-recommends', 'ansible-core']);
+  if (r.status !== 0) {
+    apt(['update', '-qq']);
+    r = apt(['install', '-y', '-qq', '--no-install-recommends', 'ansible-core']);
+  }
+  bin = which('ansible-playbook');
+  if (bin) return { bin };
+  return { bin: null, note: `could not install ansible-core (${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop()}): Ansible skipped` };
+}
+
+function parseArgs(argv: string[]) {
+  const f = new Flags(parseFlags(argv));
+  const hosts = f.int('hosts', 200);
+  const concurrency = f.int('concurrency', 50);
+  const rounds = f.int('rounds', 3);
+  const json = f.str('json');
+  const toolsArg = f.str('tools');
+  const tools = toolsArg ? toolsArg.split(',').map((t) => t.trim()).filter(Boolean) : [...TOOL_NAMES];
+  for (const t of tools) if (!(TOOL_NAMES as readonly string[]).includes(t)) throw new Error(`--tools: unknown tool ${t} (known: ${TOOL_NAMES.join(', ')})`);
+  const ansibleHosts = Math.min(hosts, f.int('ansible-hosts', hosts));
+  const scaleHostsArg = f.str('scale-hosts');
+  const scaleHosts = scaleHostsArg === undefined ? null : f.int('scale-hosts', 100);
+  if (scaleHosts !== null && scaleHosts >= hosts) throw new Error('--scale-hosts must be below --hosts');
+  const variants = f.all('vmsnap').map((v) => {
+    const eq = v.indexOf('=');
+    if (eq < 1) throw new Error(`--vmsnap wants NAME=PATH-TO-bin/vmsnap, got ${v}`);
+    const bin = path.resolve(v.slice(eq + 1));
+    if (!fs.existsSync(bin)) throw new Error(`--vmsnap ${v}: ${bin} does not exist`);
+    return { name: v.slice(0, eq), bin };
+  });
+  const ssh2Cipher = f.str('ssh2-cipher');
+  const pauseMs = f.int('pause-ms', 1500, 0);
+  const noInstall = f.bool('no-install');
+  f.done();
+  return { hosts, concurrency, rounds, json, tools, ansibleHosts, scaleHosts, variants, ssh2Cipher, pauseMs, noInstall };
+}
+
+function sshOptions(fleet: Fleet): string[] {
+  return ['-o', 'KexAlgorithms=curve25519-sha256', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${fleet.knownHostsFile}`, '-i', fleet.identityFile];
+}
+
+function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: string, ansibleBin: string | null): Tool[] {
+  const root = repoRoot();
+  const n = opts.hosts;
+  const c = opts.concurrency;
+  const configBytes = Buffer.byteLength(JSON.stringify(compliantConfig(), null, 2) + '\n');
+  const addresses = (count: number) => {
+    const file = path.join(work, `addresses-${count}`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, fleet.vms.slice(0, count).map((v) => v.address).join('\n') + '\n');
+    return file;
+  };
+  const inventory = (count: number) =>
+    count === n ? fleet.writeInventory({ file: path.join(work, 'inventory.yaml') }) : fleet.writeInventory({ names: fleet.vms.slice(0, count).map((v) => v.name), file: path.join(work, `inventory-${count}.yaml`) });
+
+  const vmsnapCheck = (count: number) => (stdout: string) => {
+    try {
+      const r = JSON.parse(fs.readFileSync(stdout, 'utf8')) as { hosts: { status: string; error?: { code: string } }[] };
+      const bad = r.hosts.filter((h) => h.status !== 'compliant');
+      const note = bad.length ? `not compliant: ${[...new Set(bad.map((h) => h.error?.code ?? h.status))].join(', ')}` : r.hosts.length !== count ? `${r.hosts.length} hosts in the report` : undefined;
+      return { ok: r.hosts.length - bad.length, ...(note ? { note } : {}) };
+    } catch (e) {
+      return { ok: 0, note: `no JSON report: ${(e as Error).message}` };
+    }
+  };
+  const vmsnap = (name: string, bin: string, count: number): Tool => ({
+    name,
+    kind: 'vmsnap',
+    hosts: count,
+    argv: [process.execPath, bin, 'audit', '-i', inventory(count), '--known-hosts', fleet.knownHostsFile, '-j', String(c), '--format', 'json', '--quiet'],
+    check: vmsnapCheck(count),
+  });
+
+  const tools: Tool[] = [];
+  if (opts.tools.includes('vmsnap')) {
+    tools.push(vmsnap('vmsnap', path.join(root, 'bin', 'vmsnap'), n));
+    for (const v of opts.variants) tools.push(vmsnap(v.name, v.bin, n));
+    if (opts.scaleHosts !== null) tools.push(vmsnap(`vmsnap@${opts.scaleHosts}`, path.join(root, 'bin', 'vmsnap'), opts.scaleHosts));
+  }
+  if (opts.tools.includes('openssh')) {
+    tools.push({
+      name: 'openssh',
+      kind: 'openssh',
+      hosts: n,
+      argv: ['xargs', '-a', addresses(n), '-P', String(c), '-I', '{}', 'ssh', ...sshOptions(fleet), 'root@{}', 'cat', CONFIG_FILE],
+      check: (stdout, m) => {
+        const size = fs.statSync(stdout).size;
+        const ok = Math.min(n, Math.floor(size / configBytes));
+        return { ok: m.exitCode === 0 ? ok : Math.min(ok, n - 1), ...(m.exitCode !== 0 ? { note: `xargs exit ${m.exitCode}` } : {}) };
+      },
+    });
+  }
+  if (opts.tools.includes('ansible') && ansibleBin) {
+    const m = opts.ansibleHosts;
+    const inv = path.join(work, `ansible-inventory-${m}.ini`);
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    fs.writeFileSync(
+      inv,
+      [
+        '[bench]',
+        ...fleet.vms.slice(0, m).map((v) => `${v.name} ansible_host=${v.address}`),
+        '',
+        '[bench:vars]',
+        'ansible_user=root',
+        `ansible_ssh_private_key_file=${fleet.identityFile}`,
+        `ansible_ssh_common_args=${q(`-o UserKnownHostsFile=${fleet.knownHostsFile} -o KexAlgorithms=curve25519-sha256`)}`,
+        '',
+      ].join('\n'),
+    );
+    const playbook = path.join(work, 'stat-slurp.yml');
+    fs.writeFileSync(
+      playbook,
+      [
+        '- hosts: bench',
+        '  gather_facts: false',
+        '  tasks:',
+        `    - ansible.builtin.stat: { path: ${CONFIG_FILE} }`,
+        `    - ansible.builtin.slurp: { src: ${CONFIG_FILE} }`,
+        '',
+      ].join('\n'),
+    );
+    const cfg = path.join(work, 'ansible.cfg');
+    fs.writeFileSync(
+      cfg,
+      ['[defaults]', 'host_key_checking = True', `forks = ${c}`, 'gathering = explicit', 'retry_files_enabled = False', `local_tmp = ${work}/ansible-local`, '', '[ssh_connection]', `control_path_dir = ${work}/ansible-cp`, ''].join('\n'),
+    );
+    tools.push({
+      name: 'ansible',
+      kind: 'ansible',
+      hosts: m,
+      argv: [ansibleBin, '-i', inv, '-f', String(c), playbook],
+      env: {
+        ...process.env,
+        ANSIBLE_CONFIG: cfg,
+        ANSIBLE_HOST_KEY_CHECKING: 'True',
+        ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+        ANSIBLE_NOCOLOR: '1',
+        ANSIBLE_HOME: path.join(work, 'ansible-home'),
+      },
+      check: (stdout) => {
+        // PLAY RECAP: "bench-0001 : ok=2 changed=0 unreachable=0 failed=0 ..."
+        const text = fs.readFileSync(stdout, 'utf8');
+        let ok = 0;
+        for (const mm of text.matchAll(/^\S+\s+:\s+ok=(\d+)\s+changed=\d+\s+unreachable=(\d+)\s+failed=(\d+)/gm)) {
+          if (mm[1] === '2' && mm[2] === '0' && mm[3] === '0') ok += 1;
+        }
+        return { ok, ...(ok !== m ? { note: 'see the PLAY RECAP in the run output' } : {}) };
+      },
+    });
+  }
+  if (opts.tools.includes('ssh2')) {
+    const summary = path.join(work, 'ssh2-summary.json');
+    tools.push({
+      name: 'ssh2',
+      kind: 'ssh2',
+      hosts: n,
+      argv: [
+        process.execPath,
+        path.join(root, 'dist', 'bench', 'ssh2-fanout.js'),
+        '--addresses', addresses(n),
+        '--identity', fleet.identityFile,
+        '--known-hosts', fleet.knownHostsFile,
+        '--concurrency', String(c),
+        '--summary', summary,
+        ...(opts.ssh2Cipher ? ['--cipher', opts.ssh2Cipher] : []),
+      ],
+      check: () => {
+        try {
+          const s = JSON.parse(fs.readFileSync(summary, 'utf8')) as { ok: number; failures: string[] };
+          return { ok: s.ok, ...(s.failures.length ? { note: s.failures[0] } : {}) };
+        } catch (e) {
+          return { ok: 0, note: `no summary: ${(e as Error).message}` };
+        }
+      },
+    });
+  }
+  return tools;
+}
+
+function summarise(runs: Run[], tool: Tool): Summary {
+  const rs = runs.filter((r) => r.tool === tool.name);
+  const good = rs.filter((r) => r.ok === tool.hosts);
+  const use = good.length ? good : rs;
+  const n = tool.hosts;
+  const wall = median(use.map((r) => r.wallS));
+  const client = median(use.map((r) => (r.userS + r.sysS) * 1000 / n));
+  const vm = median(use.map((r) => (r.vmCpuS * 1000) / n));
+  return {
+    tool: tool.name,
+    hosts: n,
+    runs: rs.length,
+    failedRuns: rs.length - good.length,
+    wallS: round2(wall),
+    wallMinS: round2(Math.min(...use.map((r) => r.wallS))),
+    wallMaxS: round2(Math.max(...use.map((r) => r.wallS))),
+    hostsPerS: round2(n / wall),
+    msPerHost: round2((wall * 1000) / n),
+    clientCpuMsPerHost: round2(client),
+    vmCpuMsPerHost: round2(vm),
+    totalCpuMsPerHost: round2(median(use.map((r) => ((r.userS + r.sysS + r.vmCpuS) * 1000) / n))),
+    peakRssMb: round2(Math.max(...use.map((r) => r.maxRssKb)) / 1024),
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r, ri) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ') + (ri === 0 ? '\n' + widths.map((w) => '-'.repeat(w)).join('  ') : '')).join('\n');
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new Error('the benchmark starts sshd test VMs and must run as root');
+
+  let fleet: Fleet | null = null;
+  let work: string | null = null;
+  let stopping = false;
+  const cleanup = async () => {
+    killRunning();
+    const f = fleet;
+    fleet = null;
+    if (f) await f.stop().catch(() => undefined);
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${sig}: stopping the run and the fleet`);
+    void cleanup().finally(() => process.exit(128 + (os.constants.signals[sig] ?? 1)));
+  };
+  // registered before startFleet's own handlers, and kept: the process exits once the fleet is stopped
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+
+  try {
+    let ansibleBin: string | null = null;
+    const notes: string[] = [];
+    if (opts.tools.includes('ansible')) {
+      const a = ensureAnsible(!opts.noInstall, log);
+      ansibleBin = a.bin;
+      if (a.note) {
+        notes.push(a.note);
+        log(a.note);
+      }
+    }
+    const loadStart = loadAverage();
+    log(`starting ${opts.hosts} sshd test VMs (load average ${loadStart.join(' ')}) ...`);
+    const t0 = performance.now();
+    fleet = await startFleet({ vms: benchSpecs(opts.hosts) });
+    log(`fleet up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'vmsnap-bench-'));
+    const tools = buildTools(opts, fleet, work, ansibleBin);
+    const pids = fleet.vms.map((v) => v.pid);
+    const runs: Run[] = [];
+
+    const runOne = async (tool: Tool, round: number, warm = false): Promise<Run> => {
+      const stdout = path.join(work!, `${tool.name}.out`);
+      const load = loadAverage()[0];
+      const before = treeCpuSeconds(pids);
+      const m = await measure(tool.argv, { stdout, stderr: path.join(work!, `${tool.name}.err`), result: path.join(work!, 'measure.json'), ...(tool.env ? { env: tool.env } : {}) });
+      await sleep(opts.pauseMs); // the VMs' session processes finish and are reaped
+      const vmCpuS = treeCpuSeconds(pids) - before;
+      const { ok, note } = tool.check(stdout, m);
+      const run: Run = { tool: tool.name, round, hosts: tool.hosts, ...m, ok, ...(note ? { note } : {}), vmCpuS, loadAvg1: load };
+      if (!warm) {
+        const cpu = ((m.userS + m.sysS) * 1000) / tool.hosts;
+        log(
+          `round ${round + 1} ${tool.name.padEnd(12)} ${m.wallS.toFixed(2).padStart(7)} s  ${(tool.hosts / m.wallS).toFixed(1).padStart(6)} hosts/s  client ${cpu.toFixed(2)} ms/host  VM ${((vmCpuS * 1000) / tool.hosts).toFixed(2)} ms/host  rss ${(m.maxRssKb / 1024).toFixed(0)} MB  ok ${ok}/${tool.hosts}${note ? `  (${note})` : ''}  load ${load}`,
+        );
+        if (ok !== tool.hosts) log(`  ${tool.name} stderr: ${fs.readFileSync(path.join(work!, `${tool.name}.err`), 'utf8').trim().split('\n').slice(-3).join(' | ')}`);
+      }
+      return run;
+    };
+
+    // warm-up: every tool once on a few hosts (page cache, Ansible's first-run files), not timed
+    log('warm-up ...');
+    const warmDir = path.join(work, 'warm-up');
+    fs.mkdirSync(warmDir);
+    const few = Math.min(5, opts.hosts);
+    for (const t of buildTools({ ...opts, hosts: few, ansibleHosts: few, scaleHosts: null, variants: [] }, fleet, warmDir, ansibleBin)) await runOne(t, -1, true);
+
+    for (let r = 0; r < opts.rounds; r++) {
+      const order = tools.map((_, i) => tools[(i + r) % tools.length]!);
+      for (const t of order) runs.push(await runOne(t, r));
+    }
+    const loadEnd = loadAverage();
+
+    const summaries = tools.map((t) => summarise(runs, t));
+    const by = (name: string) => summaries.find((s) => s.tool === name);
+    const v = by('vmsnap');
+    const ratios: Record<string, number> = {};
+    const targets: { target: string; value: number | null; limit: string; met: boolean | null }[] = [];
+    if (v) {
+      const o = by('openssh');
+      const a = by('ansible');
+      const s = by('ssh2');
+      if (o) ratios['vmsnapWallOverOpenssh'] = round2(v.wallS / o.wallS);
+      if (a) ratios['ansibleMsPerHostOverVmsnap'] = round2(a.msPerHost / v.msPerHost);
+      if (s) ratios['vmsnapClientCpuOverSsh2'] = round2(v.clientCpuMsPerHost / s.clientCpuMsPerHost);
+      if (o) ratios['vmsnapClientCpuOverOpenssh'] = round2(v.clientCpuMsPerHost / o.clientCpuMsPerHost);
+      if (o) ratios['vmsnapTotalCpuOverOpenssh'] = round2(v.totalCpuMsPerHost / o.totalCpuMsPerHost);
+      const k = opts.scaleHosts;
+      const sc = k !== null ? by(`vmsnap@${k}`) : undefined;
+      const scaleKey = `vmsnapWall${opts.hosts}Over${k}`;
+      if (sc) ratios[scaleKey] = round2(v.wallS / sc.wallS);
+      const t = (target: string, value: number | undefined, limit: string, met: (x: number) => boolean) =>
+        targets.push({ target, value: value ?? null, limit, met: value === undefined ? null : met(value) });
+      t(`vmsnap wall / OpenSSH fan-out wall (${opts.hosts} hosts, -j ${opts.concurrency})`, ratios['vmsnapWallOverOpenssh'], '<= 1.0', (x) => x <= 1.0);
+      t('Ansible time per host / vmsnap time per host', ratios['ansibleMsPerHostOverVmsnap'], '>= 10', (x) => x >= 10);
+      t('vmsnap client CPU per host / bare ssh2 client CPU per host', ratios['vmsnapClientCpuOverSsh2'], '<= 1.2', (x) => x <= 1.2);
+      t(`vmsnap peak RSS, MB (${opts.hosts} hosts)`, v.peakRssMb, '<= 150 (at 1,000 hosts)', (x) => x <= 150);
+      if (sc && k !== null) {
+        const limit = (opts.hosts / k) * 1.05; // 1,000 vs 100: <= 10.5
+        t(`vmsnap wall ${opts.hosts} hosts / ${k} hosts`, ratios[scaleKey], `<= ${round2(limit)}`, (x) => x <= limit);
+      }
+    }
+
+    const header = ['tool', 'hosts', 'wall s (min-max)', 'hosts/s', 'ms/host', 'client CPU ms/host', 'VM CPU ms/host', 'total CPU ms/host', 'peak RSS MB', 'runs ok'];
+    const rows = summaries.map((s) => [
+      s.tool,
+      String(s.hosts),
+      `${s.wallS.toFixed(2)} (${s.wallMinS.toFixed(2)}-${s.wallMaxS.toFixed(2)})`,
+      s.hostsPerS.toFixed(1),
+      s.msPerHost.toFixed(2),
+      s.clientCpuMsPerHost.toFixed(2),
+      s.vmCpuMsPerHost.toFixed(2),
+      s.totalCpuMsPerHost.toFixed(2),
+      s.peakRssMb.toFixed(0),
+      `${s.runs - s.failedRuns}/${s.runs}`,
+    ]);
+    const cpuModel = (os.cpus()[0]?.model ?? 'unknown').trim();
+    const out: string[] = [];
+    out.push('');
+    out.push(`vmsnap bench: ${opts.hosts} hosts, concurrency ${opts.concurrency}, ${opts.rounds} rounds (median), ${os.cpus().length} CPUs (${cpuModel}), load average ${loadStart.join(' ')} at start, ${loadEnd.join(' ')} at end`);
+    out.push('');
+    out.push(table([header, ...rows]));
+    out.push('');
+    out.push('client CPU: user+sys of the client process tree; VM CPU: every VM sshd and what it ran (same 2 cores here); peak RSS: largest client process');
+    if (targets.length) {
+      out.push('');
+      out.push(table([['target', 'value', 'limit', 'met'], ...targets.map((x) => [x.target, x.value === null ? '-' : String(x.value), x.limit, x.met === null ? '-' : x.met ? 'yes' : 'NO'])]));
+    }
+    for (const n of notes) out.push(`note: ${n}`);
+    process.stdout.write(out.join('\n') + '\n');
+
+    if (opts.json) {
+      const doc = {
+        benchVersion: 1,
+        command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+        finishedAt: new Date().toISOString(),
+        params: { hosts: opts.hosts, concurrency: opts.concurrency, rounds: opts.rounds, ansibleHosts: opts.ansibleHosts, scaleHosts: opts.scaleHosts, tools: tools.map((t) => t.name) },
+        machine: {
+          cpus: os.cpus().length,
+          cpuModel,
+          memGb: round2(os.totalmem() / 2 ** 30),
+          loadAvgStart: loadStart,
+          loadAvgEnd: loadEnd,
+          node: process.version,
+          openssh: firstLine('ssh', ['-V']),
+          ansible: ansibleBin ? firstLine(ansibleBin, ['--version']) : null,
+          python: firstLine('/usr/bin/python3', ['--version']),
+        },
+        summary: summaries,
+        ratios,
+        targets,
+        notes,
+        runs,
+      };
+      fs.writeFileSync(opts.json, JSON.stringify(doc, null, 2) + '\n');
+      log(`wrote ${opts.json}`);
+    }
+    const failed = runs.some((r) => r.ok !== r.hosts);
+    return failed ? 1 : 0;
+  } finally {
+    if (!stopping) await cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exit(2);
+  },
+);
+
