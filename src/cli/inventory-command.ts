@@ -3,6 +3,8 @@
 // `vmsnap inventory`: the selected hosts and their resolved connection settings, without connecting.
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
+import { endpointId, type Resolver } from '../ssh/resolve.js';
+import { routeResolver, sshArgsFrom, type SshArgs } from './ssh-options.js';
 import type { AuditDeps, AuditTarget } from '../audit/audit-host.js';
 import { auditHost } from '../audit/audit-host.js';
 import { AZ_ADDRESS_KINDS, type AzAddressKind } from '../inventory/az.js';
@@ -159,9 +161,22 @@ export function selectionNotes(s: SelectedHosts): string[] {
 
 export interface InventoryCommandArgs extends HostArgs {
   format: 'table' | 'json';
+  /** --ssh-config and --jump, to show how each host is reached as `audit` would reach it */
+  ssh: SshArgs;
 }
 
-function listed(h: Host) {
+/** user@HostName:port and the jump hosts, after flags, inventory and ssh_config (see src/ssh/resolve.ts). */
+function routeOf(h: Host, resolver: Resolver): { connectsAs: string; via: string[]; identityFiles: string[] } | { routeError: string } {
+  if (h.unavailable) return { routeError: h.unavailable.message };
+  try {
+    const r = resolver.route(h);
+    return { connectsAs: endpointId(r.target), via: r.jumps.map(endpointId), identityFiles: r.target.identities.map((i) => i.file) };
+  } catch (e) {
+    return { routeError: (e as Error).message };
+  }
+}
+
+function listed(h: Host, resolver: Resolver) {
   return {
     name: h.name,
     address: h.address,
@@ -169,6 +184,8 @@ function listed(h: Host) {
     user: h.user,
     identityFile: h.identityFile,
     sudo: h.sudo,
+    jump: h.jump ?? null,
+    ...routeOf(h, resolver),
     groups: h.groups,
     tags: h.tags,
     ruleSeverity: h.ruleSeverity,
@@ -181,6 +198,7 @@ export async function inventoryCommand(args: InventoryCommandArgs, io: CliIo): P
   if (args.local) throw new UsageError('`vmsnap inventory` lists an inventory file: name it with -i FILE');
   const s = await selectCommandHosts(args, io);
   const inv = s.inventory!;
+  const resolver = routeResolver(args.ssh, io);
   if (args.format === 'json') {
     const out = {
       file: inv.file,
@@ -188,27 +206,28 @@ export async function inventoryCommand(args: InventoryCommandArgs, io: CliIo): P
       total: s.total,
       selected: s.hosts.length,
       ...(s.shard ? { shard: `${s.shard.index}/${s.shard.count}` } : {}),
-      hosts: s.hosts.map(listed),
+      hosts: s.hosts.map((h) => listed(h, resolver)),
       skipped: inv.skipped ?? [],
     };
     io.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return 0;
   }
   const t = new Table({
-    head: ['Host', 'Address', 'Port', 'User', 'Identity file', 'Sudo', 'Groups', 'Tags', 'Notes'],
+    head: ['Host', 'Connects as', 'Via', 'Identity file', 'Sudo', 'Groups', 'Tags', 'Notes'],
     style: { head: [], border: [], compact: true },
   });
   for (const h of s.hosts) {
+    const route = routeOf(h, resolver);
+    const ok = 'connectsAs' in route;
     t.push([
       h.name,
-      h.address === '' ? '-' : h.address,
-      String(h.port),
-      h.user,
-      h.identityFile ?? '-',
+      ok ? route.connectsAs : '-',
+      ok ? route.via.join(' -> ') || '-' : '-',
+      ok ? route.identityFiles.join(', ') || '-' : '-',
       h.sudo,
       h.groups.join(', ') || '-',
       h.tags.join(', ') || '-',
-      [...(h.notes ?? []), ...(h.unavailable ? [`audit: ${h.unavailable.status} ${h.unavailable.code}`] : [])].join('; '),
+      [...(h.notes ?? []), ...(h.unavailable ? [`audit: ${h.unavailable.status} ${h.unavailable.code}`] : []), ...('routeError' in route && !h.unavailable ? [route.routeError] : [])].join('; '),
     ].map(printable));
   }
   const lines: string[] = [];
@@ -226,7 +245,9 @@ export function inventoryOptions<T>(y: Argv<T>) {
   return hostOptions(
     y
       .option('inventory', { alias: 'i', type: 'string', demandOption: true, requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML, or `az vm list -d -o json` output' })
-      .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'listing format' }),
+      .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'listing format' })
+      .option('ssh-config', { type: 'string', describe: 'OpenSSH client config to resolve hosts with, as audit does (default ~/.ssh/config; "none")' })
+      .option('jump', { alias: 'J', type: 'string', describe: 'jump host(s) for every host, as audit --jump' }),
   )
     .example('$0 inventory -i inventory.yaml --limit \'web*:&prod:!web3\'', 'which hosts this selection audits, and how vmsnap reaches each')
     .example('$0 inventory -i hosts.yml --format json', 'an Ansible inventory as vmsnap reads it (groups, ansible_user, ansible_become ...)')
@@ -236,5 +257,5 @@ export function inventoryOptions<T>(y: Argv<T>) {
 
 /** InventoryCommandArgs from yargs' parsed options. */
 export function inventoryArgs(parsed: Record<string, unknown>): InventoryCommandArgs {
-  return { ...hostArgs(parsed), format: parsed['format'] === 'json' ? 'json' : 'table' };
+  return { ...hostArgs(parsed), format: parsed['format'] === 'json' ? 'json' : 'table', ssh: sshArgsFrom(parsed) };
 }

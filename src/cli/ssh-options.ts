@@ -2,10 +2,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { IdentityStore } from '../ssh/identities.js';
+import { IdentityStore, defaultIdentityFiles } from '../ssh/identities.js';
 import { DEFAULT_JUMP_MAX_STARTUPS, DEFAULT_RETRIES, OpenSshConnector } from '../ssh/openssh-connector.js';
 import { ttyPassphrasePrompt } from '../ssh/passphrase.js';
-import { parseJumpSpec } from '../ssh/resolve.js';
+import { Resolver, parseJumpSpec } from '../ssh/resolve.js';
 import { SshConfig, SshConfigError } from '../ssh/ssh-config.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -68,18 +68,36 @@ export function sshArgsFrom(parsed: Record<string, unknown>): SshArgs {
   };
 }
 
-/** Reads ssh_config (and --known-hosts) and makes the run's connector. Bad files are usage errors. */
-export async function buildConnector(args: SshArgs, io: CliIo, timeoutMs: number): Promise<OpenSshConnector> {
-  const home = os.homedir();
-  let config: SshConfig;
+/** Reads ssh_config as --ssh-config says (default ~/.ssh/config, missing is fine). Bad files are usage errors. */
+export function loadSshConfig(args: Pick<SshArgs, 'sshConfig'>, home = os.homedir()): SshConfig {
   const which = args.sshConfig === undefined ? path.join(home, '.ssh', 'config') : args.sshConfig;
   try {
-    if (args.sshConfig === 'none') config = SshConfig.empty();
-    else config = SshConfig.load(which, { home, missingOk: args.sshConfig === undefined });
+    if (args.sshConfig === 'none') return SshConfig.empty();
+    return SshConfig.load(which, { home, missingOk: args.sshConfig === undefined });
   } catch (e) {
     if (e instanceof SshConfigError) throw new UsageError(`${args.sshConfig === undefined ? '' : '--ssh-config: '}${e.message}`);
     throw e;
   }
+}
+
+/** How each host would be reached (user, HostName, port, jump hosts, identities), without connecting. */
+export function routeResolver(args: SshArgs, io: CliIo): Resolver {
+  const home = os.homedir();
+  return new Resolver({
+    config: loadSshConfig(args, home),
+    home,
+    env: io.env,
+    knownHostsFile: args.knownHosts,
+    acceptNew: args.acceptNew,
+    jump: args.jump,
+    defaultIdentityFiles: defaultIdentityFiles(home),
+  });
+}
+
+/** Reads ssh_config (and --known-hosts) and makes the run's connector. Bad files are usage errors. */
+export async function buildConnector(args: SshArgs, io: CliIo, timeoutMs: number): Promise<OpenSshConnector> {
+  const home = os.homedir();
+  const config = loadSshConfig(args, home);
   const connector = new OpenSshConnector({
     config,
     identities: new IdentityStore(io.env['VMSNAP_KEY_PASSPHRASE'] ?? ttyPassphrasePrompt() ?? undefined),

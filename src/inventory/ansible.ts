@@ -349,6 +349,8 @@ export function parseAnsibleInventory(text: string, file: string): Inventory {
       user,
       identityFile,
       sudo,
+      // as with ansible itself, ssh_config's User and Port apply unless the inventory sets them
+      explicit: { user: userVar !== undefined, port: portVar !== undefined },
       tags: [],
       groups: groupOrder.filter((g) => g !== 'all' && all.has(g)).concat(all.has('ungrouped') && !groups.has('ungrouped') ? ['ungrouped'] : []),
       ruleSeverity: {},

@@ -334,10 +334,12 @@ class InventoryParser {
       const member = membership.get(h.name) ?? new Set<string>();
       const hostGroups = groupOrder.filter((g) => member.has(g));
 
-      const resolved: Record<ConnectionField, unknown> = { ...BUILTIN_DEFAULTS };
+      const resolved: Record<ConnectionField, unknown> = { ...BUILTIN_DEFAULTS, jump: null };
+      const set = new Set<ConnectionField>();
       for (const field of CONNECTION_FIELDS) {
         if (h[field] !== undefined) {
           resolved[field] = normalize(field, h[field]);
+          set.add(field);
           continue;
         }
         const setters = hostGroups.filter((g) => groups.get(g)![field] !== undefined);
@@ -349,8 +351,10 @@ class InventoryParser {
             if (ov !== value) noteConflict(first, other, [field], field, groups.get(first)![field], groups.get(other)![field], h.name);
           }
           resolved[field] = value;
+          set.add(field);
         } else if (defaults[field] !== undefined) {
           resolved[field] = normalize(field, defaults[field]);
+          set.add(field);
         }
       }
 
@@ -375,6 +379,8 @@ class InventoryParser {
         user: resolved.user as string,
         identityFile: resolved.identityFile as string | null,
         sudo: resolved.sudo as Host['sudo'],
+        jump: resolved.jump as string | null,
+        explicit: { user: set.has('user'), port: set.has('port') },
         tags: [...new Set(h.tags ?? [])],
         groups: hostGroups,
         ruleSeverity,

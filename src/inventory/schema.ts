@@ -93,6 +93,15 @@ const identityFile = checkedString('a path to a private key file (or empty for n
   ]),
 ).nullable();
 
+const jump = checkedString('jump hosts in ProxyJump syntax ([user@]host[:port],...) or none', (v) =>
+  firstProblem(v, [
+    [v.length === 0, 'must not be empty (leave it out, or write none)'],
+    [CONTROL_CHARS.test(v), `must not contain control characters, got ${JSON.stringify(v)}`],
+    [WHITESPACE.test(v), `must not contain whitespace, got ${JSON.stringify(v)}`],
+    [v.startsWith('-'), `must not start with "-" (it would be read as an option), got ${JSON.stringify(v)}`],
+  ]),
+);
+
 const port = z
   .number({ error: (iss) => `must be an integer from 1 to 65535, got ${describeValue(iss.input)}` })
   .int()
@@ -125,8 +134,10 @@ const connectionFields = {
   identityFile: identityFile.optional(),
   /** when to run the collector under sudo; default auto */
   sudo: sudo.optional(),
+  /** jump hosts (ProxyJump syntax) or none; default: ssh_config's ProxyJump, if any */
+  jump: jump.optional(),
 };
-export const CONNECTION_FIELDS = ['user', 'port', 'identityFile', 'sudo'] as const;
+export const CONNECTION_FIELDS = ['user', 'port', 'identityFile', 'sudo', 'jump'] as const;
 export type ConnectionField = (typeof CONNECTION_FIELDS)[number];
 
 export const DefaultsSchema = z.strictObject(connectionFields);

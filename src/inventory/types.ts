@@ -19,6 +19,14 @@ export interface Host {
   identityFile: string | null;
   /** auto = use sudo when user is not root */
   sudo: SudoMode;
+  /** jump hosts in ProxyJump syntax (`[user@]host[:port],...`), `none` for a direct connection, null: not set */
+  jump?: string | null;
+  /**
+   * Whether the inventory set user and port (on the host, a group or defaults) rather than leaving
+   * the built-in defaults: only then do they win over ssh_config's User and Port, as on the ssh
+   * command line.
+   */
+  explicit?: { user: boolean; port: boolean };
   tags: string[];
   /** names of the groups the host belongs to, in the order the groups are defined */
   groups: string[];

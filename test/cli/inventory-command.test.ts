@@ -33,7 +33,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('vmsnap inventory', () => {
   it('lists the resolved connection settings as JSON', async () => {
-    const r = await run(['inventory', '-i', inv, '--format', 'json']);
+    const r = await run(['inventory', '-i', inv, '--format', 'json', '--ssh-config', 'none']);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ file: inv, format: 'vmsnap', total: 4, selected: 4, skipped: [] });
@@ -44,10 +44,25 @@ describe('vmsnap inventory', () => {
       user: 'azureuser',
       identityFile: path.join(dir, 'keys/id'),
       sudo: 'always',
+      jump: null,
+      connectsAs: 'azureuser@10.0.0.3:2222',
+      via: [],
+      identityFiles: [path.join(dir, 'keys/id')],
       groups: ['web'],
       tags: ['app', 'canary'],
       ruleSeverity: {},
     });
+  });
+
+  it('resolves hosts through ssh_config and jump hosts as audit would', async () => {
+    const cfg = path.join(dir, 'ssh_config');
+    fs.writeFileSync(cfg, ['Host 10.0.1.*', '  HostName db.internal', '  Port 2200', '  ProxyJump ops@bastion.example', ''].join('\n'));
+    const r = await run(['inventory', '-i', inv, '--limit', 'db1', '-f', 'json', '--ssh-config', cfg]);
+    expect(r.code, r.err).toBe(0);
+    // the inventory sets user: root on db1, so ssh_config's Port applies but not a User
+    expect(JSON.parse(r.out).hosts[0]).toMatchObject({ connectsAs: 'root@db.internal:2200', via: ['ops@bastion.example:22'] });
+    const direct = await run(['inventory', '-i', inv, '--limit', 'db1', '-f', 'json', '--ssh-config', cfg, '--jump', 'none']);
+    expect(JSON.parse(direct.out).hosts[0]).toMatchObject({ via: [] });
   });
 
   it('applies --limit (Ansible syntax) and --shard', async () => {
@@ -66,9 +81,9 @@ describe('vmsnap inventory', () => {
   });
 
   it('prints a table with a closing line', async () => {
-    const r = await run(['inventory', '-i', inv, '--limit', 'db1']);
+    const r = await run(['inventory', '-i', inv, '--limit', 'db1', '--ssh-config', 'none']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/db1\s+│\s+10\.0\.1\.1\s+│\s+22\s+│\s+root\s+│/);
+    expect(r.out).toMatch(/db1\s+│\s+root@10\.0\.1\.1:22\s+│\s+-\s+│/);
     expect(r.out.trimEnd().split('\n').at(-1)).toBe(`1 of 4 hosts (vmsnap inventory ${inv}); nothing was connected to`);
   });
 

@@ -29,7 +29,7 @@ describe('parseInventory: resolution', () => {
     expect(inv).toEqual({
       file: FILE,
       hosts: [
-        { name: 'a', address: '10.0.0.4', port: 22, user: 'root', identityFile: null, sudo: 'auto', tags: [], groups: [], ruleSeverity: {} },
+        { name: 'a', address: '10.0.0.4', port: 22, user: 'root', identityFile: null, sudo: 'auto', jump: null, explicit: { user: false, port: false }, tags: [], groups: [], ruleSeverity: {} },
       ],
     });
   });
@@ -78,6 +78,8 @@ describe('parseInventory: resolution', () => {
       user: 'root',
       identityFile: `${DIR}/keys/prod`,
       sudo: 'never',
+      jump: null,
+      explicit: { user: true, port: true },
       tags: ['db', 'eu'],
       groups: ['prod', 'eu'],
       ruleSeverity: { 'script-interpreter': 'off', 'config-mode': 'warning', 'other-rule': 'info' },
@@ -148,7 +150,7 @@ const ERRORS: Array<[string, string, number, string | null, string]> = [
   ['unknown host key, with suggestion', y('hosts:', '  - name: a', '    host: b', '  - name: c', '    host: d', '    prot: 22'), 6, 'hosts[1].prot', 'unknown field "prot" (did you mean "port"?)'],
   ['unknown key, case slip', y('hosts:', '  - name: a', '    host: b', '    IdentityFile: k'), 4, 'hosts[0].IdentityFile', 'did you mean "identityFile"?'],
   ['unknown key, synonym (and no separate "host is missing")', y('hosts:', '  - name: a', '    hostname: b'), 3, 'hosts[0].hostname', 'did you mean "host"?'],
-  ['unknown key, no suggestion lists the allowed keys', y('hosts:', '  - name: a', '    host: b', '    zzzzzz: 1'), 4, 'hosts[0].zzzzzz', 'allowed: name, host, user, port, identityFile, sudo, tags, groups'],
+  ['unknown key, no suggestion lists the allowed keys', y('hosts:', '  - name: a', '    host: b', '    zzzzzz: 1'), 4, 'hosts[0].zzzzzz', 'allowed: name, host, user, port, identityFile, sudo, jump, tags, groups'],
   ['unknown top-level key', y('host:', '  - name: a'), 1, 'host', 'did you mean "hosts"?'],
   ['unknown defaults key', y('defaults:', '  usr: x', 'hosts: [{name: a, host: b}]'), 2, 'defaults.usr', 'did you mean "user"?'],
   ['unknown group key', y('groups:', '  g:', '    rule: {}', 'hosts: [{name: a, host: b}]'), 3, 'groups.g.rule', 'did you mean "rules"?'],

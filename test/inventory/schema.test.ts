@@ -15,9 +15,9 @@ import {
 describe('inventory schema', () => {
   it('allows exactly the documented keys', () => {
     expect(ROOT_KEYS).toEqual(['defaults', 'groups', 'hosts']);
-    expect(DEFAULTS_KEYS).toEqual(['user', 'port', 'identityFile', 'sudo']);
-    expect(GROUP_KEYS).toEqual(['hosts', 'user', 'port', 'identityFile', 'sudo', 'rules']);
-    expect(HOST_KEYS).toEqual(['name', 'host', 'user', 'port', 'identityFile', 'sudo', 'tags', 'groups']);
+    expect(DEFAULTS_KEYS).toEqual(['user', 'port', 'identityFile', 'sudo', 'jump']);
+    expect(GROUP_KEYS).toEqual(['hosts', 'user', 'port', 'identityFile', 'sudo', 'jump', 'rules']);
+    expect(HOST_KEYS).toEqual(['name', 'host', 'user', 'port', 'identityFile', 'sudo', 'jump', 'tags', 'groups']);
     for (const f of CONNECTION_FIELDS) for (const keys of [DEFAULTS_KEYS, GROUP_KEYS, HOST_KEYS]) expect(keys).toContain(f);
     expect(RULE_SEVERITY_VALUES).toEqual(['off', 'error', 'warning', 'info']);
   });
