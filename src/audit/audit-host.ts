@@ -7,8 +7,8 @@ import { MAX_CONFIG_BYTES, type HostFacts } from '../model/facts.js';
 import type { HostError, HostResult, HostStatus } from '../model/report.js';
 import { judge, isNoncompliant, type SeverityOverride } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
-import { SshError, type ExecResult, type SshConnection } from '../ssh/connection.js';
-import type { Connector } from '../ssh/connector.js';
+import { SshError, type ExecResult } from '../ssh/connection.js';
+import type { Connector, RemoteSession } from '../ssh/connector.js';
 import { IdentityError } from '../ssh/identities.js';
 import { applyChanges, notApplied } from '../fix/apply.js';
 import type { FixGate } from '../fix/gate.js';
@@ -88,7 +88,7 @@ export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailur
   return new HostFailure('error', 'COLLECTOR_FAILED', `collector failed (${how}): ${firstLines || 'no message'}`);
 }
 
-export async function collectFacts(conn: SshConnection, viaSudo: boolean, maxConfigBytes: number): Promise<HostFacts> {
+export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxConfigBytes: number): Promise<HostFacts> {
   const params = { maxConfigBytes };
   const r = await conn.exec(remotePythonCommand(viaSudo), remoteStdin(params, loadProgram('collector.py')), MAX_COLLECTOR_OUTPUT);
   if (r.exitCode !== 0) throw classifyExecFailure(r, viaSudo);
@@ -122,7 +122,7 @@ export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostRe
   if (deps.interrupt?.aborted) onInterrupt();
   else deps.interrupt?.addEventListener('abort', onInterrupt, { once: true });
 
-  let conn: SshConnection | null = null;
+  let conn: RemoteSession | null = null;
   let facts: HostFacts | null = null;
   let partial: HostResult | null = null;
   const fail = (status: HostStatus, error: HostError): HostResult => {

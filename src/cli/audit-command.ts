@@ -12,6 +12,7 @@ import { prepareReporting } from './audit-reporting.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { trackInFlight } from './in-flight.js';
 import { buildConnector, type SshArgs } from './ssh-options.js';
+import { LocalConnector } from '../local/local-session.js';
 import { UsageError, type CliIo } from './io.js';
 import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
 import { checkOverrideIds, selectRules } from './select-rules.js';
@@ -87,10 +88,11 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
     allRules,
     inventory.hosts.map((h) => [`${args.inventory}: host ${h.name}: rules`, h.ruleSeverity] as [string, Record<string, unknown>]),
   );
-  // ssh_config, known_hosts, identities: read once for the run (a bad --ssh-config is a usage error)
-  const connector = await buildConnector({ ...args.ssh, knownHosts: args.knownHosts }, io, Math.round(args.timeout * 1000));
+  // ssh_config, known_hosts, identities: read once for the run (a bad --ssh-config is a usage error);
+  // --local needs none of it
+  const ssh = inventory.inventory === null ? null : await buildConnector({ ...args.ssh, knownHosts: args.knownHosts }, io, Math.round(args.timeout * 1000));
   const reporting = await prepareReporting(args, inventory.hosts, allRules.map((r) => r.meta.id), io);
-  for (const w of await connector.prepare(reporting.hosts)) io.stderr.write(`vmsnap: ${w}\n`);
+  for (const w of ssh ? await ssh.prepare(reporting.hosts) : []) io.stderr.write(`vmsnap: ${w}\n`);
   const reporter = reporting.wrap(fanOut([
     makeReporter(args.format, reporting.stdout, io.columns, reporting.rerun),
     ...files.map((f) => makeReporter(f.format, f.sink, undefined, reporting.rerun)),
@@ -101,8 +103,8 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
     {
       concurrency: args.concurrency,
       timeoutMs: Math.round(args.timeout * 1000),
-      connector,
-      auditOne: inventory.auditOne, // --local, and hosts the inventory marks unavailable
+      connector: ssh ?? new LocalConnector(),
+      auditOne: inventory.auditOne, // hosts the inventory marks unavailable
       rules,
       interrupt: io.interrupt,
       fix: args.fix
@@ -118,7 +120,7 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
     inFlight.listener,
   ).then(reporting.finalize);
   inFlight.dispose();
-  connector.close(); // the jump host connections
+  ssh?.close(); // the jump host connections
   reporter.onRunEnd(report);
   for (const f of files) await f.sink.commit();
   const refused = args.fix && !args.fix.dryRun ? report.hosts.filter((h) => h.fixes?.some((x) => x.pending)).length : 0;

@@ -11,7 +11,7 @@ import { AZ_ADDRESS_KINDS, type AzAddressKind } from '../inventory/az.js';
 import { InventoryError } from '../inventory/errors.js';
 import { loadInventorySource } from '../inventory/source.js';
 import { INVENTORY_FORMATS, type Host, type Inventory, type InventoryFormat } from '../inventory/types.js';
-import { auditLocal, localTarget } from '../local/audit-local.js';
+import { localTarget } from '../local/audit-local.js';
 import type { HostResult } from '../model/report.js';
 import { printable } from '../report/terminal-text.js';
 import { selectHosts, SelectionError } from '../select/pattern.js';
@@ -112,7 +112,8 @@ export async function selectCommandHosts(args: HostArgs, io: CliIo): Promise<Sel
     ].filter((x): x is string => typeof x === 'string');
     if (given.length > 0) throw new UsageError(`--local audits this machine only: it takes no ${given.join(', ')}`);
     const host: Host = localTarget();
-    return { inventory: null, hosts: [host], total: 1, explicit: true, shard: null, auditOne: auditLocal };
+    // the audit connects to it with a LocalConnector (no inventory: see audit-command.ts)
+    return { inventory: null, hosts: [host], total: 1, explicit: true, shard: null, auditOne: auditHost };
   }
   if (args.inventory === undefined) throw new UsageError('name the inventory with -i FILE (or audit this machine with --local)');
   const shard = args.shard !== undefined ? wrap(() => parseShard(args.shard!)) : null;

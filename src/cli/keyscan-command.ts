@@ -8,18 +8,18 @@
 // 2 for usage errors, 130 when interrupted.
 import pLimit from 'p-limit';
 import type { Argv } from 'yargs';
-import { loadInventory, InventoryError } from '../inventory/load.js';
 import { SshError } from '../ssh/connection.js';
 import type { OpenSshConnector, ScanResult } from '../ssh/openssh-connector.js';
 import { endpointId, type Endpoint, type RouteTarget } from '../ssh/resolve.js';
 import { EXIT } from './exit-codes.js';
-import { UsageError, type CliIo } from './io.js';
+import type { CliIo } from './io.js';
+import { hostOptions, selectCommandHosts, type HostArgs } from './inventory-command.js';
 import { buildConnector, type SshArgs } from './ssh-options.js';
 
 /** `vmsnap keyscan`'s flags: the inventory, and the SSH flags that decide how hosts are reached. */
 export function keyscanOptions(y: Argv) {
-  return y
-    .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'inventory YAML file' })
+  return hostOptions(y)
+    .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'inventory: vmsnap YAML, Ansible YAML, or `az vm list -d -o json` output' })
     .option('concurrency', { alias: 'j', type: 'string', default: '50', describe: 'hosts scanned at once (a number)' })
     .option('timeout', { type: 'string', default: '30', describe: 'per-host deadline in seconds' })
     .option('known-hosts', { type: 'string', describe: 'known_hosts file to compare with (default: as ssh_config says, else ~/.ssh/known_hosts)' })
@@ -32,7 +32,8 @@ export function keyscanOptions(y: Argv) {
 }
 
 export interface KeyscanArgs {
-  inventory: string;
+  /** -i, --limit, --shard, --inventory-format, --az-* (as audit reads them) */
+  hosts: HostArgs;
   /** seconds per host */
   timeout: number;
   concurrency: number;
@@ -46,13 +47,8 @@ interface Outcome {
 }
 
 export async function keyscanCommand(args: KeyscanArgs, io: CliIo): Promise<number> {
-  let hosts: RouteTarget[];
-  try {
-    hosts = (await loadInventory(args.inventory)).hosts;
-  } catch (e) {
-    if (e instanceof InventoryError) throw new UsageError(e.message);
-    throw e;
-  }
+  // the same hosts `vmsnap audit` would reach with the same flags (hosts without an address left out)
+  const hosts: RouteTarget[] = (await selectCommandHosts(args.hosts, io)).hosts.filter((h) => !h.unavailable);
   const timeoutMs = Math.round(args.timeout * 1000);
   const connector = await buildConnector(args.ssh, io, timeoutMs);
   try {

@@ -156,7 +156,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'keyscan':
         return await keyscanCommand(
           {
-            inventory: String(parsed['inventory']),
+            hosts: hostArgs(parsed),
             concurrency: positiveNumber(parsed['concurrency'], 'concurrency', true),
             timeout: positiveNumber(parsed['timeout'], 'timeout', false),
             ssh: sshArgsFrom(parsed),

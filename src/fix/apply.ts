@@ -2,7 +2,7 @@
 // the report's fix records. Every planned change ends up in a record, applied or not.
 import { loadProgram, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
 import type { FixRecord } from '../model/report.js';
-import type { SshConnection } from '../ssh/connection.js';
+import type { RemoteSession } from '../ssh/connector.js';
 import type { PlannedChange } from './plan.js';
 
 interface FixerAnswer {
@@ -41,7 +41,7 @@ export function recordsFromAnswer(changes: readonly PlannedChange[], answers: re
   });
 }
 
-export async function applyChanges(conn: SshConnection, viaSudo: boolean, changes: readonly PlannedChange[]): Promise<FixRecord[]> {
+export async function applyChanges(conn: RemoteSession, viaSudo: boolean, changes: readonly PlannedChange[]): Promise<FixRecord[]> {
   const params = {
     changes: changes.map((c) => ({ path: c.path, expect: c.expect, chown: c.chown, chmod: c.chmod, requireSingleLink: c.requireSingleLink })),
   };

@@ -1,8 +1,6 @@
 // --local: audit this machine with the same collector, rules and --fix as a VM, without SSH.
 import os from 'node:os';
-import { auditHost, type AuditDeps, type AuditTarget } from '../audit/audit-host.js';
-import type { HostResult } from '../model/report.js';
-import { LocalConnector } from './local-session.js';
+import type { AuditTarget } from '../audit/audit-host.js';
 
 /** The address a --local report shows for this machine. */
 export const LOCAL_ADDRESS = 'local';
@@ -26,11 +24,4 @@ export function localTarget(): AuditTarget & { tags: string[]; groups: string[];
     groups: [],
     ruleSeverity: {},
   };
-}
-
-const connector = new LocalConnector();
-
-/** RunOptions.auditOne for --local: auditHost over a local session instead of an SSH connection. */
-export function auditLocal(t: AuditTarget, deps: AuditDeps): Promise<HostResult> {
-  return auditHost(t, { ...deps, connector });
 }

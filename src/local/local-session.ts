@@ -3,14 +3,11 @@
 // audit sends exactly the constant command line and stdin program it sends to a VM, through
 // `sudo -n` when vmsnap does not run as root, and judges the output with the same code.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { SshConnection, ExecResult } from '../ssh/connection.js';
+import type { ExecResult } from '../ssh/connection.js';
 import { SshError } from '../ssh/connection.js';
-import type { ConnectTarget, Connector } from '../ssh/connector.js';
+import type { ConnectTarget, Connector, RemoteSession } from '../ssh/connector.js';
 
-/** The part of an SSH connection the audit (and --fix) uses. */
-export type CommandSession = Pick<SshConnection, 'exec' | 'close'>;
-
-export class LocalSession implements CommandSession {
+export class LocalSession implements RemoteSession {
   private readonly children = new Set<ChildProcess>();
   private closed = false;
 
@@ -79,10 +76,8 @@ export class LocalSession implements CommandSession {
 
 /** A Connector whose "connection" is this machine. */
 export class LocalConnector implements Connector {
-  async connect(_target: ConnectTarget, signal: AbortSignal): Promise<SshConnection> {
+  async connect(_target: ConnectTarget, signal: AbortSignal): Promise<RemoteSession> {
     if (signal.aborted) throw signal.reason;
-    // The audit only ever calls exec() and close() on a connection (CommandSession); SshConnection
-    // is a class, so a structural stand-in needs this one cast until Connector returns an interface.
-    return new LocalSession(signal) as unknown as SshConnection;
+    return new LocalSession(signal);
   }
 }

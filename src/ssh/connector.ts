@@ -9,9 +9,12 @@ import type { RouteTarget } from './resolve.js';
 /** name, address (the inventory's host), port, user, identityFile; optionally jump and explicit */
 export type ConnectTarget = RouteTarget;
 
+/** What the audit (and --fix) uses of a connection: run a command with stdin, and close. */
+export type RemoteSession = Pick<SshConnection, 'exec' | 'close'>;
+
 export interface Connector {
-  /** a ready, authenticated connection; rejects with SshError (or IdentityError) */
-  connect(target: ConnectTarget, signal: AbortSignal): Promise<SshConnection>;
+  /** a ready, authenticated session; rejects with SshError (or IdentityError) */
+  connect(target: ConnectTarget, signal: AbortSignal): Promise<RemoteSession>;
 }
 
 export interface DirectConnectorOptions {
