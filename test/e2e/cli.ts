@@ -5,24 +5,13 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify as yamlStringify } from 'yaml';
-import { checkFleetPrerequisites, FleetUnavailableError, type Fleet } from '../../src/fleet/harness.js';
+import type { Fleet } from '../../src/fleet/harness.js';
 import { Report } from '../../src/model/report.js';
 
-export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const VMSNAP = join(REPO, 'bin', 'vmsnap');
+import { REPO, VMSNAP, cliEnv, fleetUnavailable } from '../helpers/fleet.js';
 
-/** Why this machine cannot run the local fleet (then the e2e tests are skipped), or null. */
-export const fleetUnavailable: string | null = (() => {
-  try {
-    checkFleetPrerequisites();
-    return null;
-  } catch (e) {
-    if (e instanceof FleetUnavailableError) return e.message;
-    throw e;
-  }
-})();
+export { REPO, VMSNAP, fleetUnavailable };
 
 /** The CLI runs dist/: fail loudly when it was never built, warn when src/ is newer than dist/. */
 function checkBuilt(): void {
@@ -65,9 +54,7 @@ export interface CliRun {
  * hang fails the test that caused it instead of the whole suite's timeout.
  */
 export function vmsnap(args: string[], killAfterMs = 45_000): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SSH_AUTH_SOCK: '' };
-  delete env['VMSNAP_KEY_PASSPHRASE'];
-  delete env['VMSNAP_DEBUG'];
+  const env = cliEnv();
   const started = performance.now();
   return new Promise((resolve) => {
     execFile(VMSNAP, args, { encoding: 'utf8', env, timeout: killAfterMs, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {

@@ -10,8 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
   DEFAULT_MASKED_DIRS,
-  FleetUnavailableError,
-  checkFleetPrerequisites,
   fleetAddresses,
   startFleet,
   type Fleet,
@@ -29,16 +27,9 @@ import {
   withFiles,
   type VmSpec,
 } from '../../src/fleet/spec.js';
+import { fleetUnavailable } from '../helpers/fleet.js';
 
-const unavailable = (() => {
-  try {
-    checkFleetPrerequisites();
-    return null;
-  } catch (e) {
-    if (e instanceof FleetUnavailableError) return e.message;
-    throw e;
-  }
-})();
+const unavailable = fleetUnavailable;
 if (unavailable) console.warn(`skipping fleet harness tests: ${unavailable}`);
 
 interface Run {

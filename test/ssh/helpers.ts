@@ -6,26 +6,14 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ssh2, { type Connection, type ServerChannel, type ServerConfig } from 'ssh2';
-import { checkFleetPrerequisites, FleetUnavailableError } from '../../src/fleet/harness.js';
 import { generateEd25519KeyPair } from '../../src/fleet/openssh-key.js';
+import { REPO, VMSNAP, cliEnv, fleetUnavailable } from '../helpers/fleet.js';
 
 const { Server } = ssh2;
 
-export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const VMSNAP = path.join(REPO, 'bin', 'vmsnap');
+export { REPO, VMSNAP, fleetUnavailable };
 
-/** Why this machine cannot run the local fleet (then fleet tests are skipped), or null. */
-export const fleetUnavailable: string | null = (() => {
-  try {
-    checkFleetPrerequisites();
-    return null;
-  } catch (e) {
-    if (e instanceof FleetUnavailableError) return e.message;
-    throw e;
-  }
-})();
 
 /** True when dist/ has the CLI (the CLI tests run bin/vmsnap, which runs dist/: `npm run build`). */
 export function cliBuilt(): boolean {
@@ -221,12 +209,6 @@ export function privateHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'vmsnap-home-'));
 }
 
-function cliEnv(home: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, SSH_AUTH_SOCK: '', ...extra };
-  delete env['VMSNAP_DEBUG'];
-  if (!('VMSNAP_KEY_PASSPHRASE' in extra)) delete env['VMSNAP_KEY_PASSPHRASE'];
-  return env;
-}
 
 /** Runs `bin/vmsnap ...args`; killed (code null) after killAfterMs so a hang fails one test only. */
 export function vmsnap(args: string[], opts: { home: string; env?: NodeJS.ProcessEnv; killAfterMs?: number }): Promise<CliRun> {

@@ -1,0 +1,44 @@
+// Shared by every test that starts real sshd test VMs or runs the built CLI: whether the fleet can
+// run here, where the CLI is, and the environment the CLI runs in.
+import * as fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkFleetPrerequisites, FleetUnavailableError } from '../../src/fleet/harness.js';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const VMSNAP = path.join(REPO, 'bin', 'vmsnap');
+
+/**
+ * Why this machine cannot run the local fleet (then fleet tests are skipped), or null. Under CI
+ * (CI set, as .ci/run runs) a missing prerequisite is an error, never a silent skip.
+ */
+export const fleetUnavailable: string | null = (() => {
+  try {
+    checkFleetPrerequisites();
+    return null;
+  } catch (e) {
+    if (e instanceof FleetUnavailableError && !process.env['CI']) return e.message;
+    throw e;
+  }
+})();
+
+let emptyHome: string | null = null;
+
+/** An empty HOME for the CLI under test, so the tester's ~/.ssh (config, known_hosts, keys) never leaks in. */
+export function testHome(): string {
+  if (emptyHome === null) {
+    emptyHome = fs.mkdtempSync(path.join(os.tmpdir(), 'vmsnap-test-home-'));
+    const dir = emptyHome;
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return emptyHome;
+}
+
+/** The CLI's environment: no agent, no passphrase, no debug, and HOME as given (default an empty one). */
+export function cliEnv(home: string = testHome(), extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, SSH_AUTH_SOCK: '', ...extra };
+  delete env['VMSNAP_DEBUG'];
+  if (!('VMSNAP_KEY_PASSPHRASE' in extra)) delete env['VMSNAP_KEY_PASSPHRASE'];
+  return env;
+}
