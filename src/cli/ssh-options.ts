@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { IdentityStore, defaultIdentityFiles } from '../ssh/identities.js';
 import { DEFAULT_JUMP_MAX_STARTUPS, DEFAULT_RETRIES, OpenSshConnector } from '../ssh/openssh-connector.js';
-import { ttyPassphrasePrompt } from '../ssh/passphrase.js';
+import { ttyPassphrasePrompt } from './passphrase-prompt.js';
 import { Resolver, parseJumpSpec } from '../ssh/resolve.js';
 import { SshConfig, SshConfigError } from '../ssh/ssh-config.js';
 import { UsageError, type CliIo } from './io.js';

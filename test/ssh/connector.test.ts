@@ -12,7 +12,7 @@ import { HostKeyStore } from '../../src/ssh/host-keys.js';
 import { IdentityStore } from '../../src/ssh/identities.js';
 import { KnownHosts } from '../../src/ssh/known-hosts.js';
 import { OpenSshConnector, type OpenSshConnectorOptions } from '../../src/ssh/openssh-connector.js';
-import { ttyPassphrasePrompt } from '../../src/ssh/passphrase.js';
+import { ttyPassphrasePrompt } from '../../src/cli/passphrase-prompt.js';
 import type { RouteTarget } from '../../src/ssh/resolve.js';
 import { SshConfig } from '../../src/ssh/ssh-config.js';
 import { closedPort, startFakeSsh, startFlakyProxy, startTcpFake, type FakeSsh, type TcpFake } from './helpers.js';

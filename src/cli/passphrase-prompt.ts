@@ -1,4 +1,4 @@
-// The one passphrase prompt for encrypted identity files, when vmsnap runs on a terminal and
+// The CLI's one passphrase prompt for encrypted identity files, when vmsnap runs on a terminal and
 // VMSNAP_KEY_PASSPHRASE is not set. Asked before the run starts (OpenSshConnector.prepare), so no
 // host's deadline runs while someone types; the same answer is tried on every encrypted key.
 
