@@ -3,7 +3,7 @@
 // byte for byte (and their exit codes and stderr), then times both (CPU per run, inside the VM).
 //
 //   node dist/bench/collector-diff.js --old OLD.py [--new src/collect/collector.py] [--python P ...]
-//        [--runs 30]
+//        [--runs 30] [--old-bootstrap json|literal] [--new-bootstrap json|literal]
 //
 // e.g. git show HEAD~1:src/collect/collector.py > /tmp/old.py && node dist/bench/collector-diff.js --old /tmp/old.py
 //
@@ -11,6 +11,10 @@
 // INI files configparser reads in its own ways, Lib.Dir values glob treats specially, `sh -n`
 // verdicts and long messages. Each collector runs inside the VM's mount namespace (nsenter), as
 // root, with the same bootstrap and stdin as over SSH.
+//
+// --*-bootstrap literal: the parameters line is a Python literal read by eval instead of JSON read
+// by `import json` (the bootstrap change proposed in bench/README.md: json's import is ~6 ms of the
+// collector's CPU); json is the bootstrap of src/collect/remote-command.ts today.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,7 +24,33 @@ import { CONFIG_PATH, EXT_DIR, PRE_SCRIPT, POST_SCRIPT, compliantConfig, complia
 import { MAX_CONFIG_BYTES } from '../src/model/facts.js';
 import { Flags, parseFlags, repoRoot } from './common.js';
 
-const BOOTSTRAP = 'import sys,json;P=json.loads(sys.stdin.readline());exec(sys.stdin.read())';
+const BOOTSTRAPS = {
+  json: 'import sys,json;P=json.loads(sys.stdin.readline());exec(sys.stdin.read())',
+  literal: "import sys;P=eval(sys.stdin.readline(),{'__builtins__':{},'True':True,'False':False});exec(sys.stdin.read())",
+} as const;
+type Bootstrap = keyof typeof BOOTSTRAPS;
+
+/** JSON data as a Python 2/3 literal of printable ASCII (u"..." strings with JSON's escapes). */
+export function pyLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`pyLiteral: ${v} has no literal`);
+    return JSON.stringify(v);
+  }
+  if (typeof v === 'string') {
+    return 'u' + JSON.stringify(v).replace(/[\u{7f}-\u{10ffff}]/gu, (c) => {
+      const cp = c.codePointAt(0)!;
+      return cp > 0xffff ? '\\U' + cp.toString(16).padStart(8, '0') : '\\u' + cp.toString(16).padStart(4, '0');
+    });
+  }
+  if (Array.isArray(v)) return '[' + v.map(pyLiteral).join(', ') + ']';
+  if (typeof v === 'object') {
+    return '{' + Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => `${pyLiteral(k)}: ${pyLiteral(x)}`).join(', ') + '}';
+  }
+  throw new Error(`pyLiteral: cannot write a ${typeof v}`);
+}
 const HOST_CONF_OVERRIDE = '/etc/azure/VMSnapshotPluginHost.conf';
 const WORKLOAD = '/etc/azure/workload.conf';
 const file = (p: string, content: string | Uint8Array, mode = 0o644): FileSpec => ({ type: 'file', path: p, content, mode });
@@ -106,9 +136,9 @@ interface Out {
   cpuMs: number;
 }
 
-function runIn(pid: number, python: string, stdin: string): Promise<Out> {
+function runIn(pid: number, python: string, boot: Bootstrap, stdin: string): Promise<Out> {
   return new Promise((resolve, reject) => {
-    const c = spawn('nsenter', ['-t', String(pid), '-m', '--', python, '-E', '-S', '-c', BOOTSTRAP], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const c = spawn('nsenter', ['-t', String(pid), '-m', '--', python, '-E', '-S', '-c', BOOTSTRAPS[boot]], { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     c.stdout.on('data', (b: Buffer) => out.push(b));
@@ -120,10 +150,10 @@ function runIn(pid: number, python: string, stdin: string): Promise<Out> {
 }
 
 /** CPU ms per run of `runs` sequential runs (children's rusage, via /usr/bin/time). */
-function timeRuns(pid: number, python: string, stdinFile: string, runs: number): Promise<number> {
+function timeRuns(pid: number, python: string, boot: Bootstrap, stdinFile: string, runs: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const script = `for i in $(seq ${runs}); do nsenter -t ${pid} -m -- "$1" -E -S -c "$2" < "$3" > /dev/null; done`;
-    const c = spawn('/usr/bin/time', ['-f', '%U %S', 'sh', '-c', script, 'x', python, BOOTSTRAP, stdinFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn('/usr/bin/time', ['-f', '%U %S', 'sh', '-c', script, 'x', python, BOOTSTRAPS[boot], stdinFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     c.stderr.on('data', (b: Buffer) => (err += b.toString()));
     c.once('error', reject);
@@ -139,14 +169,21 @@ const oldFile = flags.str('old');
 const newFile = flags.str('new') ?? path.join(repoRoot(), 'src', 'collect', 'collector.py');
 const pys = pythons(flags.all('python'));
 const runs = flags.int('runs', 30);
+const bootstrapFlag = (name: string): Bootstrap => {
+  const v = flags.str(name) ?? 'json';
+  if (v !== 'json' && v !== 'literal') throw new Error(`--${name} is json or literal, got ${v}`);
+  return v;
+};
+const oldBoot = bootstrapFlag('old-bootstrap');
+const newBoot = bootstrapFlag('new-bootstrap');
 flags.done();
 if (!oldFile) {
   process.stderr.write('usage: node dist/bench/collector-diff.js --old OLD.py [--new NEW.py] [--python P ...] [--runs N]\n');
   process.exit(2);
 }
-const params = JSON.stringify({ maxConfigBytes: MAX_CONFIG_BYTES });
-const oldIn = `${params}\n${fs.readFileSync(oldFile, 'utf8')}`;
-const newIn = `${params}\n${fs.readFileSync(newFile, 'utf8')}`;
+const paramsLine = (b: Bootstrap) => (b === 'json' ? JSON.stringify : pyLiteral)({ maxConfigBytes: MAX_CONFIG_BYTES });
+const oldIn = `${paramsLine(oldBoot)}\n${fs.readFileSync(oldFile, 'utf8')}`;
+const newIn = `${paramsLine(newBoot)}\n${fs.readFileSync(newFile, 'utf8')}`;
 
 const specs = [...demoFleet(), ...edgeVms()];
 const fleet = await startFleet({ vms: specs });
@@ -155,7 +192,7 @@ try {
   for (const py of pys) {
     let same = 0;
     for (const vm of fleet.vms) {
-      const [a, b] = [await runIn(vm.pid, py, oldIn), await runIn(vm.pid, py, newIn)];
+      const [a, b] = [await runIn(vm.pid, py, oldBoot, oldIn), await runIn(vm.pid, py, newBoot, newIn)];
       if (a.code === b.code && a.stdout.equals(b.stdout) && a.stderr === b.stderr) {
         same += 1;
         continue;
@@ -170,8 +207,8 @@ try {
   fs.writeFileSync(path.join(tmp, 'new'), newIn);
   const vm = fleet.vms[0]!; // the compliant demo VM
   for (const py of pys) {
-    const to = await timeRuns(vm.pid, py, path.join(tmp, 'old'), runs);
-    const tn = await timeRuns(vm.pid, py, path.join(tmp, 'new'), runs);
+    const to = await timeRuns(vm.pid, py, oldBoot, path.join(tmp, 'old'), runs);
+    const tn = await timeRuns(vm.pid, py, newBoot, path.join(tmp, 'new'), runs);
     process.stdout.write(`${py} on ${vm.name}: old ${to.toFixed(1)} ms CPU per run, new ${tn.toFixed(1)} ms (${runs} runs each, nsenter included)\n`);
   }
   fs.rmSync(tmp, { recursive: true, force: true });

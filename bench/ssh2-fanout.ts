@@ -5,9 +5,20 @@
 //   node dist/bench/ssh2-fanout.js --addresses FILE --identity KEY --known-hosts FILE
 //        [--concurrency 50] [--user root] [--command 'cat /etc/azure/...'] [--stdin FILE]
 //        [--cipher aes128-gcm@openssh.com,...] [--summary FILE]
+//        [--no-hostkeys-prove] [--coalesce-writes] [--count-writes]
+//
+// Experiments for changes proposed to src/ssh/connection.ts (bench/README.md):
+//   --no-hostkeys-prove  do not answer sshd's hostkeys-00@openssh.com announcement with a
+//                        hostkeys-prove request (ssh2 always does; OpenSSH does not with a
+//                        UserKnownHostsFile of its own): one round trip, a signature on the VM and
+//                        a verification here saved per host
+//   --coalesce-writes    packets ssh2 writes in the same tick go out in one writev (cork until the
+//                        next tick): fewer loopback/TCP sends and fewer reads for sshd
+//   --count-writes       report socket writes per host in the summary
 //
 // Exit code 0 when every host answered with exit status 0; the summary (JSON) says how many did.
 import * as fs from 'node:fs';
+import { Socket } from 'node:net';
 import pLimit from 'p-limit';
 import ssh2, { type ConnectConfig } from 'ssh2';
 import { hostKeyAlgorithmsFor } from '../src/ssh/connection.js';
@@ -25,7 +36,11 @@ const command = flags.str('command') ?? `cat ${CONFIG_FILE}`;
 const stdinFile = flags.str('stdin');
 const cipher = flags.str('cipher');
 const summaryFile = flags.str('summary');
+const noHostkeysProve = flags.bool('no-hostkeys-prove');
+const coalesce = flags.bool('coalesce-writes');
+const countWrites = flags.bool('count-writes');
 flags.done();
+let writes = 0;
 if (!addressesFile || !identityFile || !knownHostsFile) {
   process.stderr.write('ssh2-fanout: --addresses, --identity and --known-hosts are required\n');
   process.exit(2);
@@ -95,7 +110,36 @@ function one(host: string): Promise<void> {
     });
     client.on('error', (e: Error) => finish(e.message));
     client.on('close', () => finish('connection closed'));
+    const sock = new Socket();
+    config.sock = sock as ConnectConfig['sock'];
+    sock.connect({ host, port: 22 });
+    if (countWrites || coalesce) {
+      const write = sock.write.bind(sock) as (chunk: unknown) => boolean;
+      (sock as { write: (chunk: unknown) => boolean }).write = (chunk: unknown) => {
+        writes += 1;
+        if (coalesce && !sock.writableCorked) {
+          sock.cork();
+          process.nextTick(() => sock.uncork());
+        }
+        return write(chunk);
+      };
+    }
     client.connect(config);
+    if (noHostkeysProve) {
+      // ssh2 answers sshd's host key announcement with hostkeys-prove unconditionally; drop it
+      const proto = (client as unknown as { _protocol?: { _handlers?: Record<string, (...a: unknown[]) => void>; requestSuccess(): void } })._protocol;
+      const handlers = proto?._handlers;
+      const orig = handlers?.['GLOBAL_REQUEST'];
+      if (proto && handlers && orig) {
+        handlers['GLOBAL_REQUEST'] = (p: unknown, name: unknown, wantReply: unknown, data: unknown) => {
+          if (name === 'hostkeys-00@openssh.com') {
+            if (wantReply) proto.requestSuccess();
+            return;
+          }
+          orig(p, name, wantReply, data);
+        };
+      }
+    }
   });
 }
 
@@ -104,6 +148,6 @@ const started = performance.now();
 await Promise.all(addresses.map((a) => limit(() => one(a))));
 const wallMs = performance.now() - started;
 fs.writeSync(1, Buffer.concat(out));
-const summary = { hosts: addresses.length, ok, failed: failures.length, failures: failures.slice(0, 10), wallMs: Math.round(wallMs) };
+const summary = { hosts: addresses.length, ok, failed: failures.length, failures: failures.slice(0, 10), wallMs: Math.round(wallMs), ...(countWrites ? { writesPerHost: writes / addresses.length } : {}) };
 if (summaryFile) fs.writeFileSync(summaryFile, JSON.stringify(summary) + '\n');
 process.exitCode = failures.length ? 1 : 0;
