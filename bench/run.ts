@@ -8,18 +8,27 @@
 //   openssh  xargs -P C ssh -o KexAlgorithms=curve25519-sha256 ... root@ADDR cat CONFIG
 //   ansible  ansible-playbook, stat + slurp of CONFIG, forks=C (installed with apt-get if missing)
 //   ssh2     bare ssh2 fan-out (bench/ssh2-fanout.ts): connect, cat CONFIG, close; the library's floor
+//   ssh2-collector  the same fan-out running vmsnap's remote command with the collector on stdin:
+//            vmsnap's remote work without vmsnap's client (splits vmsnap's cost into library,
+//            payload and remote side, and vmsnap's own client code)
 //
 // Per tool and round: wall time, hosts/s, client CPU (user+sys of the client's whole process tree)
 // per host, VM-side CPU per host (the CPU of every VM's sshd and what it ran, from the listeners'
 // own and reaped children's times), and the peak RSS of the largest client process. The summary is
-// the median over rounds. Nothing here asserts speed: CI does not run it.
+// the median over rounds. "client-bound hosts/s" is CPUs * 1000 / client CPU ms per host: the rate
+// if only the client's CPU counted, as on real VMs whose sshd and collector run on their own CPUs
+// (a projection, not a measurement). Nothing here asserts speed: CI only runs a 3-VM smoke test.
+//
+// Every tool runs with SSH_AUTH_SOCK unset and vmsnap and the ssh2 fan-outs with an empty HOME, so
+// nothing of the operator's ~/.ssh or agent takes part (OpenSSH reads ~/.ssh from the passwd entry,
+// not HOME: keep root's ~/.ssh/config out of its way, or its options apply to the OpenSSH figures).
 //
 // Flags:
 //   --hosts N            VMs to start (default 200)
 //   --concurrency C      hosts at once for every tool: vmsnap -j, xargs -P, forks, p-limit (default 50)
 //   --rounds R           rounds, each tool once per round, order rotated every round (default 3)
 //   --json FILE          write every run and the summary as JSON
-//   --tools LIST         comma-separated subset of vmsnap,openssh,ansible,ssh2 (default all)
+//   --tools LIST         comma-separated subset of vmsnap,openssh,ansible,ssh2,ssh2-collector (default all)
 //   --ansible-hosts M    Ansible audits only the first M hosts (default: all); its per-host time is compared
 //   --scale-hosts K      also time vmsnap on the first K hosts each round: reports time(N) / time(K)
 //   --vmsnap NAME=BIN    another vmsnap build to time beside bin/vmsnap (e.g. a worktree with a change)
@@ -30,17 +39,19 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadProgram, remotePythonCommand, remoteStdin } from '../src/collect/remote-command.js';
 import { startFleet, type Fleet } from '../src/fleet/harness.js';
+import { MAX_CONFIG_BYTES } from '../src/model/facts.js';
 import { compliantConfig } from '../src/fleet/spec.js';
 import { CONFIG_FILE, Flags, benchSpecs, loadAverage, parseFlags, repoRoot, round2, treeCpuSeconds } from './common.js';
 import { killRunning, measure, type Measurement } from './measure.js';
 
-const TOOL_NAMES = ['vmsnap', 'openssh', 'ansible', 'ssh2'] as const;
+const TOOL_NAMES = ['vmsnap', 'openssh', 'ansible', 'ssh2', 'ssh2-collector'] as const;
 
 interface Tool {
   /** label in the table: vmsnap, vmsnap@K, openssh, ansible, ssh2, or a --vmsnap NAME */
   name: string;
-  kind: 'vmsnap' | 'openssh' | 'ansible' | 'ssh2';
+  kind: (typeof TOOL_NAMES)[number];
   hosts: number;
   argv: string[];
   env?: NodeJS.ProcessEnv;
@@ -71,6 +82,8 @@ interface Summary {
   clientCpuMsPerHost: number;
   vmCpuMsPerHost: number;
   totalCpuMsPerHost: number;
+  /** CPUs * 1000 / client CPU ms per host: hosts/s if only the client's CPU counted (a projection) */
+  clientBoundHostsPerS: number;
   peakRssMb: number;
 }
 
@@ -118,6 +131,12 @@ function ensureAnsible(install: boolean, log: (s: string) => void): { bin: strin
   return { bin: null, note: `could not install ansible-core (${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop()}): Ansible skipped` };
 }
 
+/** `git describe --always --dirty` of the repository, or null outside a work tree. */
+function gitRevision(): string | null {
+  const r = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: repoRoot(), encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
 function parseArgs(argv: string[]) {
   const f = new Flags(parseFlags(argv));
   const hosts = f.int('hosts', 200);
@@ -151,6 +170,11 @@ function sshOptions(fleet: Fleet): string[] {
 
 function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: string, ansibleBin: string | null): Tool[] {
   const root = repoRoot();
+  const home = path.join(work, 'home');
+  fs.mkdirSync(home, { recursive: true });
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env };
+  delete baseEnv['SSH_AUTH_SOCK'];
+  const isolatedEnv: NodeJS.ProcessEnv = { ...baseEnv, HOME: home };
   const n = opts.hosts;
   const c = opts.concurrency;
   const configBytes = Buffer.byteLength(JSON.stringify(compliantConfig(), null, 2) + '\n');
@@ -177,6 +201,7 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
     kind: 'vmsnap',
     hosts: count,
     argv: [process.execPath, bin, 'audit', '-i', inventory(count), '--known-hosts', fleet.knownHostsFile, '-j', String(c), '--format', 'json', '--quiet'],
+    env: isolatedEnv,
     check: vmsnapCheck(count),
   });
 
@@ -192,6 +217,7 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
       kind: 'openssh',
       hosts: n,
       argv: ['xargs', '-a', addresses(n), '-P', String(c), '-I', '{}', 'ssh', ...sshOptions(fleet), 'root@{}', 'cat', CONFIG_FILE],
+      env: baseEnv,
       check: (stdout, m) => {
         const size = fs.statSync(stdout).size;
         const ok = Math.min(n, Math.floor(size / configBytes));
@@ -239,7 +265,7 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
       hosts: m,
       argv: [ansibleBin, '-i', inv, '-f', String(c), playbook],
       env: {
-        ...process.env,
+        ...baseEnv,
         ANSIBLE_CONFIG: cfg,
         ANSIBLE_HOST_KEY_CHECKING: 'True',
         ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
@@ -257,11 +283,11 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
       },
     });
   }
-  if (opts.tools.includes('ssh2')) {
-    const summary = path.join(work, 'ssh2-summary.json');
-    tools.push({
-      name: 'ssh2',
-      kind: 'ssh2',
+  const ssh2Tool = (kind: 'ssh2' | 'ssh2-collector', extra: string[]): Tool => {
+    const summary = path.join(work, `${kind}-summary.json`);
+    return {
+      name: kind,
+      kind,
       hosts: n,
       argv: [
         process.execPath,
@@ -272,7 +298,9 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
         '--concurrency', String(c),
         '--summary', summary,
         ...(opts.ssh2Cipher ? ['--cipher', opts.ssh2Cipher] : []),
+        ...extra,
       ],
+      env: isolatedEnv,
       check: () => {
         try {
           const s = JSON.parse(fs.readFileSync(summary, 'utf8')) as { ok: number; failures: string[] };
@@ -281,7 +309,14 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
           return { ok: 0, note: `no summary: ${(e as Error).message}` };
         }
       },
-    });
+    };
+  };
+  if (opts.tools.includes('ssh2')) tools.push(ssh2Tool('ssh2', []));
+  if (opts.tools.includes('ssh2-collector')) {
+    // vmsnap's own remote command and stdin (root: no sudo), as audit-host.ts sends them
+    const stdin = path.join(work, 'collector-stdin');
+    fs.writeFileSync(stdin, remoteStdin({ maxConfigBytes: MAX_CONFIG_BYTES }, loadProgram('collector.py')));
+    tools.push(ssh2Tool('ssh2-collector', ['--command', remotePythonCommand(false), '--stdin', stdin]));
   }
   return tools;
 }
@@ -307,6 +342,7 @@ function summarise(runs: Run[], tool: Tool): Summary {
     clientCpuMsPerHost: round2(client),
     vmCpuMsPerHost: round2(vm),
     totalCpuMsPerHost: round2(median(use.map((r) => ((r.userS + r.sysS + r.vmCpuS) * 1000) / n))),
+    clientBoundHostsPerS: round2((os.cpus().length * 1000) / client),
     peakRssMb: round2(Math.max(...use.map((r) => r.maxRssKb)) / 1024),
   };
 }
@@ -395,35 +431,36 @@ async function main(): Promise<number> {
 
     const summaries = tools.map((t) => summarise(runs, t));
     const by = (name: string) => summaries.find((s) => s.tool === name);
-    const v = by('vmsnap');
-    const ratios: Record<string, number> = {};
-    const targets: { target: string; value: number | null; limit: string; met: boolean | null }[] = [];
-    if (v) {
-      const o = by('openssh');
-      const a = by('ansible');
-      const s = by('ssh2');
-      if (o) ratios['vmsnapWallOverOpenssh'] = round2(v.wallS / o.wallS);
-      if (a) ratios['ansibleMsPerHostOverVmsnap'] = round2(a.msPerHost / v.msPerHost);
-      if (s) ratios['vmsnapClientCpuOverSsh2'] = round2(v.clientCpuMsPerHost / s.clientCpuMsPerHost);
-      if (o) ratios['vmsnapClientCpuOverOpenssh'] = round2(v.clientCpuMsPerHost / o.clientCpuMsPerHost);
-      if (o) ratios['vmsnapTotalCpuOverOpenssh'] = round2(v.totalCpuMsPerHost / o.totalCpuMsPerHost);
+    const ratios: Record<string, Record<string, number>> = {};
+    const targets: { tool: string; target: string; value: number | null; limit: string; met: boolean | null }[] = [];
+    const o = by('openssh');
+    const a = by('ansible');
+    const s2 = by('ssh2');
+    // the targets, for bin/vmsnap and for each --vmsnap build
+    for (const v of summaries.filter((x) => tools.find((t) => t.name === x.tool)?.kind === 'vmsnap' && !x.tool.includes('@'))) {
+      const r: Record<string, number> = {};
+      if (o) r['wallOverOpenssh'] = round2(v.wallS / o.wallS);
+      if (a) r['ansibleMsPerHostOverThis'] = round2(a.msPerHost / v.msPerHost);
+      if (s2) r['clientCpuOverSsh2'] = round2(v.clientCpuMsPerHost / s2.clientCpuMsPerHost);
+      if (o) r['clientCpuOverOpenssh'] = round2(v.clientCpuMsPerHost / o.clientCpuMsPerHost);
+      if (o) r['totalCpuOverOpenssh'] = round2(v.totalCpuMsPerHost / o.totalCpuMsPerHost);
       const k = opts.scaleHosts;
-      const sc = k !== null ? by(`vmsnap@${k}`) : undefined;
-      const scaleKey = `vmsnapWall${opts.hosts}Over${k}`;
-      if (sc) ratios[scaleKey] = round2(v.wallS / sc.wallS);
+      const sc = k !== null && v.tool === 'vmsnap' ? by(`vmsnap@${k}`) : undefined;
+      if (sc) r[`wall${opts.hosts}Over${k}`] = round2(v.wallS / sc.wallS);
+      ratios[v.tool] = r;
       const t = (target: string, value: number | undefined, limit: string, met: (x: number) => boolean) =>
-        targets.push({ target, value: value ?? null, limit, met: value === undefined ? null : met(value) });
-      t(`vmsnap wall / OpenSSH fan-out wall (${opts.hosts} hosts, -j ${opts.concurrency})`, ratios['vmsnapWallOverOpenssh'], '<= 1.0', (x) => x <= 1.0);
-      t('Ansible time per host / vmsnap time per host', ratios['ansibleMsPerHostOverVmsnap'], '>= 10', (x) => x >= 10);
-      t('vmsnap client CPU per host / bare ssh2 client CPU per host', ratios['vmsnapClientCpuOverSsh2'], '<= 1.2', (x) => x <= 1.2);
-      t(`vmsnap peak RSS, MB (${opts.hosts} hosts)`, v.peakRssMb, '<= 150 (at 1,000 hosts)', (x) => x <= 150);
+        targets.push({ tool: v.tool, target, value: value ?? null, limit, met: value === undefined ? null : met(value) });
+      t(`wall / OpenSSH fan-out wall (${opts.hosts} hosts, -j ${opts.concurrency})`, r['wallOverOpenssh'], '<= 1.0', (x) => x <= 1.0);
+      t('Ansible time per host / this time per host', r['ansibleMsPerHostOverThis'], '>= 10', (x) => x >= 10);
+      t('client CPU per host / bare ssh2 client CPU per host', r['clientCpuOverSsh2'], '<= 1.2', (x) => x <= 1.2);
+      t(`peak RSS, MB (${opts.hosts} hosts)`, v.peakRssMb, '<= 150 (at 1,000 hosts)', (x) => x <= 150);
       if (sc && k !== null) {
         const limit = (opts.hosts / k) * 1.05; // 1,000 vs 100: <= 10.5
-        t(`vmsnap wall ${opts.hosts} hosts / ${k} hosts`, ratios[scaleKey], `<= ${round2(limit)}`, (x) => x <= limit);
+        t(`wall ${opts.hosts} hosts / ${k} hosts`, r[`wall${opts.hosts}Over${k}`], `<= ${round2(limit)}`, (x) => x <= limit);
       }
     }
 
-    const header = ['tool', 'hosts', 'wall s (min-max)', 'hosts/s', 'ms/host', 'client CPU ms/host', 'VM CPU ms/host', 'total CPU ms/host', 'peak RSS MB', 'runs ok'];
+    const header = ['tool', 'hosts', 'wall s (min-max)', 'hosts/s', 'ms/host', 'client CPU ms/host', 'VM CPU ms/host', 'total CPU ms/host', 'client-bound hosts/s', 'peak RSS MB', 'runs ok'];
     const rows = summaries.map((s) => [
       s.tool,
       String(s.hosts),
@@ -433,6 +470,7 @@ async function main(): Promise<number> {
       s.clientCpuMsPerHost.toFixed(2),
       s.vmCpuMsPerHost.toFixed(2),
       s.totalCpuMsPerHost.toFixed(2),
+      s.clientBoundHostsPerS.toFixed(0),
       s.peakRssMb.toFixed(0),
       `${s.runs - s.failedRuns}/${s.runs}`,
     ]);
@@ -443,10 +481,11 @@ async function main(): Promise<number> {
     out.push('');
     out.push(table([header, ...rows]));
     out.push('');
-    out.push('client CPU: user+sys of the client process tree; VM CPU: every VM sshd and what it ran (same 2 cores here); peak RSS: largest client process');
+    out.push(`client CPU: user+sys of the client process tree; VM CPU: every VM's sshd and what it ran (on the same ${os.cpus().length} CPUs here);`);
+    out.push(`client-bound hosts/s: ${os.cpus().length} CPUs * 1000 / client CPU per host (a projection for VMs with CPUs of their own); peak RSS: largest client process`);
     if (targets.length) {
       out.push('');
-      out.push(table([['target', 'value', 'limit', 'met'], ...targets.map((x) => [x.target, x.value === null ? '-' : String(x.value), x.limit, x.met === null ? '-' : x.met ? 'yes' : 'NO'])]));
+      out.push(table([['build', 'target', 'value', 'limit', 'met'], ...targets.map((x) => [x.tool, x.target, x.value === null ? '-' : String(x.value), x.limit, x.met === null ? '-' : x.met ? 'yes' : 'NO'])]));
     }
     for (const n of notes) out.push(`note: ${n}`);
     process.stdout.write(out.join('\n') + '\n');
@@ -457,6 +496,7 @@ async function main(): Promise<number> {
         command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
         finishedAt: new Date().toISOString(),
         params: { hosts: opts.hosts, concurrency: opts.concurrency, rounds: opts.rounds, ansibleHosts: opts.ansibleHosts, scaleHosts: opts.scaleHosts, tools: tools.map((t) => t.name) },
+        revision: gitRevision(),
         machine: {
           cpus: os.cpus().length,
           cpuModel,
