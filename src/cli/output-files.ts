@@ -1,7 +1,7 @@
 // --output FORMAT=PATH: extra reports written to files, each atomically (temp file, then rename),
 // so a dashboard reading the file never sees half a report.
-import { constants } from 'node:fs';
-import { access, rename, writeFile, unlink } from 'node:fs/promises';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { access, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
 import { UsageError } from './io.js';
@@ -23,23 +23,41 @@ export function parseOutputSpecs(values: readonly string[]): OutputSpec[] {
   });
 }
 
-/** A sink that buffers in memory and lands on disk in one rename when committed. */
+/**
+ * A sink that writes to a temp file beside `path` as chunks arrive (a streamed jsonl report stays
+ * out of memory) and lands on disk in one rename when committed, so a dashboard reading the file
+ * never sees half a report. A write failure is kept and reported by commit().
+ */
 export class AtomicFileSink implements Sink {
-  private readonly chunks: string[] = [];
+  private readonly tmp: string;
+  private fd: number | null = null;
+  private failure: NodeJS.ErrnoException | null = null;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  }
 
   write(chunk: string): void {
-    this.chunks.push(chunk);
+    if (this.failure) return;
+    try {
+      this.fd ??= openSync(this.tmp, 'w', 0o644);
+      writeSync(this.fd, chunk);
+    } catch (e) {
+      this.failure = e as NodeJS.ErrnoException;
+    }
   }
 
   async commit(): Promise<void> {
-    const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.tmp`);
     try {
-      await writeFile(tmp, this.chunks.join(''), { mode: 0o644 });
-      await rename(tmp, this.path);
+      if (this.failure) throw this.failure;
+      this.fd ??= openSync(this.tmp, 'w', 0o644);
+      closeSync(this.fd);
+      this.fd = null;
+      await rename(this.tmp, this.path);
     } catch (e) {
-      await unlink(tmp).catch(() => {});
+      if (this.fd !== null) closeSync(this.fd);
+      this.fd = null;
+      await unlink(this.tmp).catch(() => {});
       throw new UsageError(`--output ${this.path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }

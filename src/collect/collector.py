@@ -9,14 +9,12 @@
 # It prints one JSON document on stdout; the client validates it (collect/parse-output.ts).
 #
 # Start-up is most of its cost (it runs once per VM per audit, and every process started on a VM is
-# CPU there), so it imports only what every run needs. configparser, glob, subprocess and base64
-# cost ~6 ms of imports together: plain INI files are read by a small parser that gives exactly
-# RawConfigParser's result (anything else still goes to configparser), the extension folders are
-# found with os.listdir, `sh -n` is started with os.posix_spawn, base64 comes from binascii. Each
-# keeps the Python 2.7 path (the modules) where the shortcut does not exist or might differ. json
-# is only imported if the bootstrap has not done so (see json_codec): a bootstrap that reads P
-# without it saves ~6 ms more per VM (bench/README.md).
+# CPU there), so it imports only what every run needs: the extension folders are found with
+# os.listdir, `sh -n` is started with os.posix_spawn (Python 3.8+), base64 comes from binascii,
+# and configparser is imported only when there is an INI file to read. It stays on the standard
+# library's own parsers (json, configparser: what the extension itself uses) for fidelity.
 import binascii
+import json
 import os
 import stat as statmod
 import sys
@@ -31,58 +29,6 @@ except ImportError:  # pragma: no cover - not a POSIX system
 PY3 = sys.version_info[0] >= 3
 
 
-def json_codec():
-    """json.loads and json.dumps (default arguments). When the json package is not loaded yet,
-    the same C scanner and encoder it would use (_json), called as JSONDecoder.decode and
-    JSONEncoder.encode call them: importing json costs ~6 ms (it compiles regular expressions), most
-    of this program's own time."""
-    if PY3 and 'json' not in sys.modules:
-        try:
-            import _json
-            inf = float('inf')
-            consts = {'-Infinity': -inf, 'Infinity': inf, 'NaN': float('nan')}
-
-            class Ctx(object):
-                strict = True
-                object_hook = None
-                object_pairs_hook = None
-                parse_float = float
-                parse_int = int
-                parse_constant = consts.__getitem__
-            scan = _json.make_scanner(Ctx())
-
-            def skip(s, i):
-                n = len(s)
-                while i < n and s[i] in ' \t\n\r':
-                    i += 1
-                return i
-
-            def loads(s):
-                if s.startswith('\ufeff'):
-                    raise ValueError('Unexpected UTF-8 BOM')
-                try:
-                    obj, end = scan(s, skip(s, 0))
-                except StopIteration:
-                    raise ValueError('Expecting value')
-                if skip(s, end) != len(s):
-                    raise ValueError('Extra data')
-                return obj
-
-            def default(o):
-                raise TypeError('Object of type %s is not JSON serializable' % o.__class__.__name__)
-
-            def dumps(o):
-                enc = _json.make_encoder({}, default, _json.encode_basestring_ascii, None, ': ', ', ',
-                                         False, False, True)
-                return ''.join(enc(o, 0))
-            return loads, dumps
-        except Exception:
-            pass
-    import json
-    return json.loads, json.dumps
-
-
-json_loads, json_dumps = json_codec()
 
 COLLECTOR_VERSION = 1
 EXT_GLOB = 'Microsoft.Azure.RecoveryServices.VMSnapshotLinux-*'
@@ -244,50 +190,9 @@ def read_capped(path, cap):
         return None
 
 
-def simple_ini(src):
-    """RawConfigParser's sections for a plain INI text, or None when configparser must decide.
-
-    Plain: every line is blank, a full-line comment, `[section]` or `key <=|:> value`, with no
-    leading whitespace (that could continue a value), no [DEFAULT], no duplicate section or key
-    (strict mode raises), no line before the first section. For such text Python 3's
-    RawConfigParser gives exactly this: keys lower-cased and right-stripped, values stripped, the
-    first `=` or `:` splits. Python 2's ConfigParser differs in details (inline `;` comments,
-    `""`, `rem` lines), so it always gets the real parser."""
-    if not PY3:
-        return None
-    sections = {}
-    cur = None
-    for line in src.split('\n'):
-        s = line.strip()
-        if not s or s[0] in '#;':
-            continue
-        if line[0].isspace():
-            return None
-        if s[0] == '[':
-            name = s[1:-1]
-            if s[-1] != ']' or not name or ']' in name or name == 'DEFAULT' or name in sections:
-                return None
-            cur = sections[name] = {}
-            continue
-        if cur is None:
-            return None
-        eq, colon = s.find('='), s.find(':')
-        i = colon if eq < 0 or (0 <= colon < eq) else eq
-        if i < 0:
-            return None
-        key = s[:i].rstrip().lower()
-        if not key or key in cur:
-            return None
-        cur[key] = s[i + 1:].strip()
-    return sections
-
-
 def parse_ini(data):
     """Sections of an INI file as the extension's ConfigParser reads them (keys lower-cased)."""
     src = text(data)
-    fast = simple_ini(src)
-    if fast is not None:
-        return fast, None
     try:
         import configparser as _cp  # Python 3
     except ImportError:  # Python 2
@@ -367,7 +272,7 @@ def lenient_json(data):
         src = text(data)
         if src.startswith(u'\ufeff'):
             src = src[1:]
-        return json_loads(src)
+        return json.loads(src)
     except Exception:
         return None
 
@@ -578,7 +483,7 @@ def main():
               '/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log'),
         P.get('logTailBytes', 262144), P.get('logKeepLines', 20))
 
-    sys.stdout.write(json_dumps(out))
+    sys.stdout.write(json.dumps(out))
     sys.stdout.flush()
 
 
