@@ -40,7 +40,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadProgram, remotePythonCommand, remoteStdin } from '../src/collect/remote-command.js';
-import { startFleet, type Fleet } from '../src/fleet/harness.js';
+import { findInPath, startFleet, type Fleet } from '../src/fleet/harness.js';
 import { MAX_CONFIG_BYTES } from '../src/model/facts.js';
 import { compliantConfig } from '../src/fleet/spec.js';
 import { CONFIG_FILE, Flags, benchSpecs, loadAverage, parseFlags, repoRoot, round2, treeCpuSeconds } from './common.js';
@@ -95,18 +95,6 @@ function median(xs: number[]): number {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function which(cmd: string): string | null {
-  for (const d of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
-    const p = path.join(d, cmd);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return null;
-}
 
 function firstLine(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -115,7 +103,7 @@ function firstLine(cmd: string, args: string[]): string {
 
 /** ansible-playbook, installed from Debian's ansible-core when missing (unless --no-install). */
 function ensureAnsible(install: boolean, log: (s: string) => void): { bin: string | null; note?: string } {
-  let bin = which('ansible-playbook');
+  let bin = findInPath('ansible-playbook');
   if (bin) return { bin };
   if (!install) return { bin: null, note: 'ansible-playbook not found and --no-install given: Ansible skipped' };
   log('installing ansible-core with apt-get (once) ...');
@@ -126,7 +114,7 @@ function ensureAnsible(install: boolean, log: (s: string) => void): { bin: strin
     apt(['update', '-qq']);
     r = apt(['install', '-y', '-qq', '--no-install-recommends', 'ansible-core']);
   }
-  bin = which('ansible-playbook');
+  bin = findInPath('ansible-playbook');
   if (bin) return { bin };
   return { bin: null, note: `could not install ansible-core (${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop()}): Ansible skipped` };
 }

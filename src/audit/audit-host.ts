@@ -4,15 +4,14 @@ import { performance } from 'node:perf_hooks';
 import { NO_PYTHON_MARKER, loadProgram, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
 import { CollectorOutputError, parseCollectorOutput } from '../collect/parse-output.js';
 import { MAX_CONFIG_BYTES, type HostFacts } from '../model/facts.js';
-import type { HostError, HostResult, HostStatus } from '../model/report.js';
+import type { Finding, FixRecord, HostError, HostResult, HostStatus } from '../model/report.js';
 import { judge, isNoncompliant, type SeverityOverride } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
 import { SshError, type ExecResult } from '../ssh/connection.js';
 import type { Connector, RemoteSession } from '../ssh/connector.js';
 import { IdentityError } from '../ssh/identities.js';
-import { applyChanges, notApplied } from '../fix/apply.js';
-import type { FixGate } from '../fix/gate.js';
-import { planFixes, type FixPolicy } from '../fix/plan.js';
+import { fixHost, type FixOptions } from '../fix/fix-host.js';
+import { Deadline } from './deadline.js';
 
 /** What the audit needs to know about a host (the inventory's Host satisfies it). */
 export interface AuditTarget {
@@ -23,14 +22,6 @@ export interface AuditTarget {
   identityFile: string | null;
   sudo: 'auto' | 'always' | 'never';
   ruleSeverity?: Readonly<Record<string, SeverityOverride>>;
-}
-
-export interface FixOptions {
-  /** plan and report the changes, change nothing */
-  dryRun: boolean;
-  policy: FixPolicy;
-  /** the fleet-wide --max-changes guard */
-  gate: FixGate;
 }
 
 export interface AuditDeps {
@@ -103,78 +94,56 @@ export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxCon
   return facts;
 }
 
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-}
-
 export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostResult> {
   const started = performance.now();
   const base = { name: t.name, address: t.address, port: t.port, user: t.user };
-  const deadline = new AbortController();
-  const startDeadline = () =>
-    setTimeout(() => deadline.abort(new SshError('timeout', 'DEADLINE', `no result within the ${deps.timeoutMs} ms deadline`)), deps.timeoutMs);
-  let timer = startDeadline();
+  const deadline = new Deadline(deps.timeoutMs, deps.interrupt);
   let gateSettled = false;
-  const onInterrupt = () => deadline.abort(new SshError('interrupted', 'INTERRUPTED', 'the run was interrupted while this host was in flight'));
-  if (deps.interrupt?.aborted) onInterrupt();
-  else deps.interrupt?.addEventListener('abort', onInterrupt, { once: true });
-
   let conn: RemoteSession | null = null;
   let facts: HostFacts | null = null;
-  let partial: HostResult | null = null;
+  // --fix records as they happen: a failure after fixing started must not lose one
+  let fixes: FixRecord[] | null = null;
+  let findingsBefore: Finding[] = [];
   const fail = (status: HostStatus, error: HostError): HostResult => {
     const r: HostResult = { ...base, status, durationMs: Math.round(performance.now() - started), error, findings: [], facts };
-    // a failure after --fix started keeps what was attempted: no change goes unreported
-    if (partial?.fixes) {
-      r.fixes = partial.fixes;
-      r.findingsBefore = partial.findingsBefore ?? [];
+    if (fixes) {
+      r.fixes = fixes;
+      r.findingsBefore = findingsBefore;
     }
     return r;
   };
   try {
     conn = await deps.connector.connect(t, deadline.signal);
+    const session = conn;
     const viaSudo = usesSudo(t);
     const maxConfig = deps.maxConfigBytes ?? MAX_CONFIG_BYTES;
-    facts = await collectFacts(conn, viaSudo, maxConfig);
-    const findings = judge(facts, deps.rules, t.ruleSeverity);
-    const result: HostResult = {
-      ...base,
-      status: isNoncompliant(findings) ? 'noncompliant' : 'compliant',
-      durationMs: 0,
-      findings,
-      facts,
-    };
-    partial = result;
+    facts = await collectFacts(session, viaSudo, maxConfig);
+    let findings = judge(facts, deps.rules, t.ruleSeverity);
+    const result: HostResult = { ...base, status: 'compliant', durationMs: 0, findings, facts };
     if (deps.fix) {
-      const fix = deps.fix;
-      const plan = planFixes(facts, findings, fix.policy);
-      result.findingsBefore = findings;
-      result.fixes = [...plan.refused];
-      if (plan.changes.length === 0 || fix.dryRun) {
-        gateSettled = true;
-        fix.gate.pass();
-        result.fixes.push(...notApplied(plan.changes, 'dry run', true));
-      } else {
-        // waiting for the fleet-wide decision is not this host's slowness: pause its deadline
-        clearTimeout(timer);
-        gateSettled = true;
-        const admission = await Promise.race([fix.gate.request(), rejectOnAbort(deadline.signal)]);
-        timer = startDeadline();
-        if (!admission.ok) {
-          result.fixes.push(...notApplied(plan.changes, admission.reason, true));
-        } else {
-          result.fixes.push(...(await applyChanges(conn, viaSudo, plan.changes)));
-          // judge again what is there now, over the same connection
-          const after = await collectFacts(conn, viaSudo, maxConfig);
-          result.facts = facts = after;
-          result.findings = judge(after, deps.rules, t.ruleSeverity);
-          result.status = isNoncompliant(result.findings) ? 'noncompliant' : 'compliant';
-        }
+      const recorded: FixRecord[] = (fixes = result.fixes = []);
+      findingsBefore = result.findingsBefore = findings;
+      gateSettled = true; // fixHost settles the guard on every path
+      const after = await fixHost({
+        fix: deps.fix,
+        conn: session,
+        viaSudo,
+        facts,
+        findings,
+        deadline,
+        reaudit: async () => {
+          const after = await collectFacts(session, viaSudo, maxConfig);
+          facts = after;
+          return { facts: after, findings: judge(after, deps.rules, t.ruleSeverity) };
+        },
+        record: (r) => recorded.push(...r),
+      });
+      if (after) {
+        result.facts = after.facts;
+        findings = result.findings = after.findings;
       }
     }
+    result.status = isNoncompliant(findings) ? 'noncompliant' : 'compliant';
     result.durationMs = Math.round(performance.now() - started);
     return result;
   } catch (e) {
@@ -185,8 +154,7 @@ export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostRe
     return fail('error', { code: 'INTERNAL', message: `unexpected error: ${(e as Error)?.message ?? String(e)}` });
   } finally {
     if (deps.fix && !gateSettled) deps.fix.gate.pass();
-    clearTimeout(timer);
-    deps.interrupt?.removeEventListener('abort', onInterrupt);
+    deadline.dispose();
     conn?.close();
   }
 }

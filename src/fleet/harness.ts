@@ -126,7 +126,8 @@ const SUDOERS_TEXT = [
 // ---------------------------------------------------------------------------------------------
 // prerequisites
 
-function findInPath(cmd: string): string | null {
+/** The first executable `cmd` on PATH, or null. */
+export function findInPath(cmd: string): string | null {
   for (const d of (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
     if (!d) continue;
     const p = path.join(d, cmd);

@@ -26,11 +26,10 @@ import { BUILTIN_DEFAULTS, type Host, type Inventory, type RuleSeverityOverride 
 
 export { InventoryError } from './errors.js';
 
-/** Reads and parses an inventory file. Throws InventoryError (only) when it is unreadable or invalid. */
-export async function loadInventory(file: string): Promise<Inventory> {
-  let text: string;
+/** An inventory file's text; an unreadable file is an InventoryError naming it. */
+export async function readInventoryFile(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     throw new InventoryError(
       file,
@@ -38,7 +37,11 @@ export async function loadInventory(file: string): Promise<Inventory> {
       { cause: err },
     );
   }
-  return parseInventory(text, file);
+}
+
+/** Reads and parses an inventory file. Throws InventoryError (only) when it is unreadable or invalid. */
+export async function loadInventory(file: string): Promise<Inventory> {
+  return parseInventory(await readInventoryFile(file), file);
 }
 
 /** Parses inventory text; `file` names it in messages and anchors relative identity files. Pure. */

@@ -4,12 +4,11 @@
 //   an object with a hosts: list (or defaults:/groups:)       -> vmsnap
 //   all:, or groups whose value has hosts:/children:/vars:    -> ansible
 //   a list of objects with resourceGroup (JSON or YAML)        -> az
-import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { parseAnsibleInventory } from './ansible.js';
 import { parseAzVmList, type AzAddressKind } from './az.js';
 import { InventoryError } from './errors.js';
-import { parseInventory, readFailure } from './load.js';
+import { parseInventory, readInventoryFile } from './load.js';
 import type { Inventory, InventoryFormat } from './types.js';
 
 export interface SourceOptions {
@@ -100,15 +99,5 @@ export function parseInventorySource(text: string, file: string, opts: SourceOpt
 
 /** Reads and parses an inventory file in any format vmsnap reads. Throws InventoryError (only). */
 export async function loadInventorySource(file: string, opts: SourceOptions = {}): Promise<Inventory> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InventoryError(
-      file,
-      { line: null, column: null, field: null, message: `cannot read inventory file: ${readFailure(err)}` },
-      { cause: err },
-    );
-  }
-  return parseInventorySource(text, file, opts);
+  return parseInventorySource(await readInventoryFile(file), file, opts);
 }

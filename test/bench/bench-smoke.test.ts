@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, fleetUnavailable } from '../helpers/fleet.js';
+import { REPO, fleetUnavailable } from '../helpers/cli.js';
 
 const RUN = path.join(REPO, 'dist', 'bench', 'run.js');
 

@@ -1,7 +1,6 @@
 // Shared by the end-to-end tests: run the real CLI (bin/vmsnap, which runs dist/) as a child
 // process, write inventories and known_hosts files, and fake hosts on loopback (a refused address,
 // a TCP listener that never speaks). Not a test file itself (vitest only collects *.test.ts).
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
@@ -9,9 +8,9 @@ import { stringify as yamlStringify } from 'yaml';
 import type { Fleet } from '../../src/fleet/harness.js';
 import { Report } from '../../src/model/report.js';
 
-import { REPO, VMSNAP, cliEnv, fleetUnavailable } from '../helpers/fleet.js';
+import { REPO, VMSNAP, fleetUnavailable, runCli, type CliRun } from '../helpers/cli.js';
 
-export { REPO, VMSNAP, fleetUnavailable };
+export { REPO, VMSNAP, fleetUnavailable, type CliRun };
 
 /** The CLI runs dist/: fail loudly when it was never built, warn when src/ is newer than dist/. */
 function checkBuilt(): void {
@@ -38,34 +37,9 @@ function checkBuilt(): void {
 }
 if (!fleetUnavailable) checkBuilt();
 
-export interface CliRun {
-  /** exit code; null when the process was killed (see signal) */
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** wall time of the whole process, ms */
-  ms: number;
-}
-
-/**
- * Runs `bin/vmsnap ...args` as a child process. No ssh-agent and no key passphrase from the
- * environment leak in. A process still running after `killAfterMs` is killed (code null), so a
- * hang fails the test that caused it instead of the whole suite's timeout.
- */
+/** Runs `bin/vmsnap ...args` (see runCli), killed after killAfterMs. */
 export function vmsnap(args: string[], killAfterMs = 45_000): Promise<CliRun> {
-  const env = cliEnv();
-  const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(VMSNAP, args, { encoding: 'utf8', env, timeout: killAfterMs, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const ms = performance.now() - started;
-      if (!err) return resolve({ code: 0, signal: null, stdout, stderr, ms });
-      const e = err as NodeJS.ErrnoException & { code?: unknown; signal?: NodeJS.Signals | null };
-      if (typeof e.code === 'number') return resolve({ code: e.code, signal: null, stdout, stderr, ms });
-      if (e.signal) return resolve({ code: null, signal: e.signal, stdout, stderr, ms });
-      throw err; // could not start the CLI at all
-    });
-  });
+  return runCli(args, { killAfterMs });
 }
 
 /** A CLI run, described for assertion messages. */

@@ -13,7 +13,7 @@ import { allRules } from '../../src/rules/index.js';
 import { SshConnection } from '../../src/ssh/connection.js';
 import { IdentityStore } from '../../src/ssh/identities.js';
 import { KnownHosts } from '../../src/ssh/known-hosts.js';
-import { VMSNAP, cliEnv, fleetUnavailable } from '../helpers/fleet.js';
+import { VMSNAP, cliEnv, fleetUnavailable } from '../helpers/cli.js';
 
 const HOSTCONF = `${EXT_DIR}/main/VMSnapshotPluginHost.conf`;
 

@@ -27,7 +27,7 @@ import {
   withFiles,
   type VmSpec,
 } from '../../src/fleet/spec.js';
-import { fleetUnavailable } from '../helpers/fleet.js';
+import { fleetUnavailable } from '../helpers/cli.js';
 
 const unavailable = fleetUnavailable;
 if (unavailable) console.warn(`skipping fleet harness tests: ${unavailable}`);

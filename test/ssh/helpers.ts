@@ -1,18 +1,18 @@
 // Shared by the SSH tests (not a test file): misbehaving servers on loopback addresses (ssh2's
 // Server in-process, raw TCP listeners), a flaky proxy in front of a real sshd, and a runner for
 // the built CLI (bin/vmsnap) with a private HOME so no ~/.ssh of the machine leaks in.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2, { type Connection, type ServerChannel, type ServerConfig } from 'ssh2';
 import { generateEd25519KeyPair } from '../../src/fleet/openssh-key.js';
-import { REPO, VMSNAP, cliEnv, fleetUnavailable } from '../helpers/fleet.js';
+import { REPO, VMSNAP, cliEnv, fleetUnavailable, runCli, type CliRun } from '../helpers/cli.js';
 
 const { Server } = ssh2;
 
-export { REPO, VMSNAP, fleetUnavailable };
+export { REPO, VMSNAP, fleetUnavailable, type CliRun };
 
 
 /** True when dist/ has the CLI (the CLI tests run bin/vmsnap, which runs dist/: `npm run build`). */
@@ -196,38 +196,15 @@ export async function startFakeSsh(opts: FakeSshOptions = {}): Promise<FakeSsh> 
   };
 }
 
-export interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
 /** A private HOME for the CLI (no ~/.ssh of the machine), made once per test file. */
 export function privateHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'vmsnap-home-'));
 }
 
 
-/** Runs `bin/vmsnap ...args`; killed (code null) after killAfterMs so a hang fails one test only. */
+/** Runs `bin/vmsnap ...args` with a private HOME (see runCli); killed after killAfterMs (default 40 s). */
 export function vmsnap(args: string[], opts: { home: string; env?: NodeJS.ProcessEnv; killAfterMs?: number }): Promise<CliRun> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    execFile(
-      VMSNAP,
-      args,
-      { encoding: 'utf8', env: cliEnv(opts.home, opts.env ?? {}), timeout: opts.killAfterMs ?? 40_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const ms = performance.now() - started;
-        if (!err) return resolve({ code: 0, signal: null, stdout, stderr, ms });
-        const e = err as NodeJS.ErrnoException & { code?: unknown; signal?: NodeJS.Signals | null };
-        if (typeof e.code === 'number') return resolve({ code: e.code, signal: null, stdout, stderr, ms });
-        if (e.signal) return resolve({ code: null, signal: e.signal, stdout, stderr, ms });
-        reject(err);
-      },
-    );
-  });
+  return runCli(args, { killAfterMs: 40_000, ...opts });
 }
 
 /** Starts `bin/vmsnap ...args` and hands back the child (for signals) and its outcome. */

@@ -1,5 +1,6 @@
 // Shared by every test that starts real sshd test VMs or runs the built CLI: whether the fleet can
 // run here, where the CLI is, and the environment the CLI runs in.
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,4 +42,37 @@ export function cliEnv(home: string = testHome(), extra: NodeJS.ProcessEnv = {})
   delete env['VMSNAP_DEBUG'];
   if (!('VMSNAP_KEY_PASSPHRASE' in extra)) delete env['VMSNAP_KEY_PASSPHRASE'];
   return env;
+}
+
+export interface CliRun {
+  /** exit code; null when the process was killed (see signal) */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** wall time of the whole process, ms */
+  ms: number;
+}
+
+/**
+ * Runs `bin/vmsnap ...args` as a child process in cliEnv(). A process still running after
+ * `killAfterMs` is killed (code null), so a hang fails the test that caused it, not the suite.
+ */
+export function runCli(args: string[], opts: { home?: string; env?: NodeJS.ProcessEnv; killAfterMs?: number } = {}): Promise<CliRun> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      VMSNAP,
+      args,
+      { encoding: 'utf8', env: cliEnv(opts.home, opts.env), timeout: opts.killAfterMs ?? 45_000, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const ms = performance.now() - started;
+        if (!err) return resolve({ code: 0, signal: null, stdout, stderr, ms });
+        const e = err as NodeJS.ErrnoException & { code?: unknown; signal?: NodeJS.Signals | null };
+        if (typeof e.code === 'number') return resolve({ code: e.code, signal: null, stdout, stderr, ms });
+        if (e.signal) return resolve({ code: null, signal: e.signal, stdout, stderr, ms });
+        reject(err); // could not start the CLI at all
+      },
+    );
+  });
 }

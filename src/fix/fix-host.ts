@@ -1,0 +1,52 @@
+// --fix for one audited host: plan, wait for the fleet-wide guard, apply over the audit's own
+// connection, then collect and judge again. Settles the guard exactly once, on every path.
+import type { HostFacts } from '../model/facts.js';
+import type { Finding, FixRecord } from '../model/report.js';
+import type { RemoteSession } from '../ssh/connector.js';
+import type { Deadline } from '../audit/deadline.js';
+import { applyChanges, notApplied } from './apply.js';
+import type { FixGate } from './gate.js';
+import { planFixes, type FixPolicy } from './plan.js';
+
+export interface FixOptions {
+  /** plan and report the changes, change nothing */
+  dryRun: boolean;
+  policy: FixPolicy;
+  /** the fleet-wide --max-changes guard */
+  gate: FixGate;
+}
+
+/** The host as collected and judged after the changes, or null when none were applied. */
+export type FixOutcome = { facts: HostFacts; findings: Finding[] } | null;
+
+export async function fixHost(args: {
+  fix: FixOptions;
+  conn: RemoteSession;
+  viaSudo: boolean;
+  facts: HostFacts;
+  findings: Finding[];
+  deadline: Deadline;
+  /** collect and judge again, over the same connection */
+  reaudit: () => Promise<{ facts: HostFacts; findings: Finding[] }>;
+  /** receives every fix record as soon as it exists, so a later failure cannot lose one */
+  record: (r: FixRecord[]) => void;
+}): Promise<FixOutcome> {
+  const { fix, deadline } = args;
+  const plan = planFixes(args.facts, args.findings, fix.policy);
+  args.record(plan.refused);
+  if (plan.changes.length === 0 || fix.dryRun) {
+    fix.gate.pass();
+    args.record(notApplied(plan.changes, 'dry run', true));
+    return null;
+  }
+  // waiting for the fleet-wide decision is not this host's slowness: pause its deadline
+  deadline.pause();
+  const admission = await Promise.race([fix.gate.request(), deadline.rejection()]);
+  deadline.resume();
+  if (!admission.ok) {
+    args.record(notApplied(plan.changes, admission.reason, true));
+    return null;
+  }
+  args.record(await applyChanges(args.conn, args.viaSudo, plan.changes));
+  return args.reaudit();
+}
