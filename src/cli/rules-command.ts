@@ -23,7 +23,7 @@ export async function rulesCommand(id: string | undefined, format: 'table' | 'js
       io.stdout.write(JSON.stringify(allRules.map((r) => r.meta), null, 2) + '\n');
       return 0;
     }
-    const t = new Table({ head: ['Rule', 'Severity', 'Code', 'Fixable', 'Title'], style: { head: [], border: [] } });
+    const t = new Table({ head: ['Rule', 'Severity', 'Code', 'Fixable', 'Title'], style: { head: [], border: [], compact: true } });
     for (const r of allRules) {
       t.push([r.meta.id, r.meta.severity, r.meta.extensionCode ?? '-', r.meta.fixable ? 'yes' : 'no', r.meta.title]);
     }

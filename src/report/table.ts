@@ -59,7 +59,7 @@ export class TableReporter implements Reporter {
     const problemWidth = Math.max(30, width - 60);
     const table = new Table({
       head: ['Host', 'Address', 'Status', 'Errors', 'Warnings', 'First problem'],
-      style: { head: [], border: [] },
+      style: { head: [], border: [], compact: true },
       wordWrap: false,
     });
     for (const h of report.hosts) {
