@@ -359,6 +359,10 @@ describe('loadInventory', () => {
     expect(e).toMatchObject({ code: 'INVENTORY_INVALID', file: f, line: null, column: null, field: null });
   });
 
+  it('reports a path that cannot be read as a file (a directory), as root too', async () => {
+    await expect(loadInventory(tmp)).rejects.toThrow(`${tmp}: cannot read inventory file: it is a directory, not a file`);
+  });
+
   it.skipIf(process.getuid?.() === 0)('reports an unreadable file', async () => {
     const file = path.join(tmp, 'secret.yaml');
     await writeFile(file, 'hosts: []\n');

@@ -320,6 +320,10 @@ describe('load', () => {
     await expect(KnownHosts.load(dir)).rejects.toThrow(`cannot read known_hosts file ${dir}: it is a directory, not a file`);
   });
 
+  it('throws on a path that cannot be read as a file (a directory), as root too', async () => {
+    await expect(KnownHosts.load(tmp)).rejects.toThrow(`cannot read known_hosts file ${tmp}: it is a directory, not a file`);
+  });
+
   it.skipIf(process.getuid?.() === 0)('throws on an unreadable file', async () => {
     const f = path.join(tmp, 'secret');
     await writeFile(f, '');
