@@ -85,6 +85,29 @@ describe.skipIf(fleetUnavailable !== null)('jump hosts and host keys, through th
     expect(count(log, /server_request_direct_tcpip/), log).toBe(VMS.length);
   });
 
+  it("the inventory's jump: (on a group) reaches the hosts through the bastion, and `jump: none` on one host goes direct", async () => {
+    const inv = path.join(fleet.dir, 'inventory-jump.yaml');
+    fs.writeFileSync(
+      inv,
+      yamlStringify({
+        defaults: { identityFile: fleet.identityFile },
+        groups: { behind: { hosts: VMS, jump: `root@${bastion.address}` } },
+        hosts: VMS.map((n, i) => ({ name: n, host: vm(n).address, ...(i === 0 ? { jump: 'none' } : {}) })),
+      }),
+    );
+    // as with ssh, the inventory's identityFile is the host's key; the bastion logs in with the default key
+    fs.mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    fs.copyFileSync(fleet.identityFile, path.join(home, '.ssh', 'id_ed25519'));
+    const before = bastionLog();
+    const r = await vmsnap(['audit', '-i', inv, '--format', 'json', '--ssh-config', 'none', '--known-hosts', allKeys, '--timeout', '15'], { home });
+    fs.rmSync(path.join(home, '.ssh', 'id_ed25519'));
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(statuses(r.stdout)).toEqual(VMS.map((n) => [n, 'compliant', null]));
+    const log = bastionLog().slice(before.length);
+    expect(count(log, /server_request_direct_tcpip/), log).toBe(VMS.length - 1);
+    expect(log).not.toContain(`target ${vm(VMS[0]!).address} port 22`);
+  });
+
   it("verifies the bastion's own host key: a changed one fails every host behind it, naming the bastion", async () => {
     const kh = path.join(fleet.dir, 'kh.bastion-changed');
     const impostor = generateEd25519KeyPair().publicKeyNoComment;
