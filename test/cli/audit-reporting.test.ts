@@ -5,24 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fileOption, rerunArgs } from '../../src/cli/audit-reporting.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { host, report } from '../report/fixtures.js';
+import { memoryIo } from './run-main.js';
 
-function memoryIo(over: Partial<CliIo> = {}): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s) => void (out += s) },
-    stderr: { write: (s) => void (err += s) },
-    env: {},
-    stdoutIsTTY: false,
-    interrupt: new AbortController().signal,
-    ...over,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('rerunArgs', () => {
   it('keeps what selects and connects, drops report and selection options in every spelling', () => {

@@ -9,6 +9,7 @@ import type { Fleet } from '../../src/fleet/harness.js';
 import { Report } from '../../src/model/report.js';
 
 import { REPO, VMSNAP, fleetUnavailable, runCli, type CliRun } from '../helpers/cli.js';
+import { listenOnFreshLoopback, randomLoopback } from '../helpers/loopback.js';
 
 export { REPO, VMSNAP, fleetUnavailable, type CliRun };
 
@@ -97,11 +98,6 @@ export function vmHosts(fleet: Fleet, names: string[]): InventoryHost[] {
 
 // Fake hosts live in 127.10.0.0 - 127.99.255.255: the harness picks fleet blocks in 127.100-250,
 // so they never collide with a VM of a parallel test file.
-function randomFakeAddress(): string {
-  const r = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
-  return `127.${r(10, 99)}.${r(0, 255)}.${r(2, 254)}`;
-}
-
 function connectOutcome(host: string, port: number): Promise<string> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
@@ -120,7 +116,7 @@ function connectOutcome(host: string, port: number): Promise<string> {
 /** A loopback address whose port 22 refuses connections (checked). */
 export async function refusedAddress(): Promise<string> {
   for (let i = 0; i < 20; i++) {
-    const a = randomFakeAddress();
+    const a = randomLoopback();
     if ((await connectOutcome(a, 22)) === 'ECONNREFUSED') return a;
   }
   throw new Error('could not find a loopback address that refuses port 22');
@@ -144,30 +140,17 @@ export async function startHungListener(): Promise<HungListener> {
     s.on('error', () => undefined);
     s.on('close', () => sockets.delete(s));
   });
-  for (let i = 0; ; i++) {
-    const address = randomFakeAddress();
-    const ok = await new Promise<boolean>((resolve) => {
-      const onError = () => resolve(false);
-      server.once('error', onError);
-      server.listen(22, address, () => {
-        server.removeListener('error', onError);
-        resolve(true);
-      });
-    });
-    if (ok) {
-      return {
-        address,
-        port: 22,
-        accepted: () => accepted,
-        close: () =>
-          new Promise<void>((resolve) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => resolve());
-          }),
-      };
-    }
-    if (i > 20) throw new Error('could not listen on port 22 of any loopback address');
-  }
+  const { address } = await listenOnFreshLoopback(server, 22);
+  return {
+    address,
+    port: 22,
+    accepted: () => accepted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** `- a` / `+ b` lines between two sorted lists, for assertion messages. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import ssh2, { type Connection, type ServerChannel, type ServerConfig } from 'ssh2';
 import { generateEd25519KeyPair } from '../../src/fleet/openssh-key.js';
 import { REPO, VMSNAP, cliEnv, fleetUnavailable, runCli, type CliRun } from '../helpers/cli.js';
+import { listenOnFreshLoopback, randomLoopback } from '../helpers/loopback.js';
 
 const { Server } = ssh2;
 
@@ -20,28 +21,9 @@ export function cliBuilt(): boolean {
   return fs.existsSync(path.join(REPO, 'dist', 'src', 'cli', 'main.js')) && fs.existsSync(path.join(REPO, 'dist', 'src', 'collect', 'collector.py'));
 }
 
-// Fake hosts live in 127.10.0.0 - 127.99.255.255 (the fleet takes 127.100-250).
-export function randomLoopback(): string {
-  const r = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
-  return `127.${r(10, 99)}.${r(0, 255)}.${r(2, 254)}`;
-}
+export { randomLoopback };
 
-/** Listens on port 0 of a fresh loopback address; returns the address and port. */
-async function listen(server: net.Server): Promise<{ address: string; port: number }> {
-  for (let i = 0; ; i++) {
-    const address = randomLoopback();
-    const ok = await new Promise<boolean>((resolve) => {
-      const onError = () => resolve(false);
-      server.once('error', onError);
-      server.listen(0, address, () => {
-        server.removeListener('error', onError);
-        resolve(true);
-      });
-    });
-    if (ok) return { address, port: (server.address() as net.AddressInfo).port };
-    if (i > 20) throw new Error('could not listen on any loopback address');
-  }
-}
+const listen = (server: net.Server) => listenOnFreshLoopback(server);
 
 export interface TcpFake {
   address: string;
