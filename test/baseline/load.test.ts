@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadPreviousReport, parsePreviousReport, PreviousReportError } from '../../src/baseline/load.js';
 import { jsonlHostLine, jsonlSummaryLine } from '../../src/report/jsonl.js';
 import { finding, host, mixedReport } from '../report/fixtures.js';
@@ -54,6 +54,7 @@ describe('parsePreviousReport', () => {
   it('loadPreviousReport: a missing file names the flag', async () => {
     await expect(loadPreviousReport('/nonexistent/last.json', '--rerun-failed')).rejects.toThrow('--rerun-failed /nonexistent/last.json: cannot read the report: no such file');
     const dir = mkdtempSync(join(tmpdir(), 'vmsnap-baseline-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'last.json');
     writeFileSync(file, JSON.stringify({ ...mixedReport(), hosts: [host('a', 'noncompliant', [finding()])] }));
     expect((await loadPreviousReport(file, '--baseline')).hosts[0]!.findings[0]!.rule).toBe('config-mode');

@@ -1,9 +1,9 @@
 // The CLI around reporting, in-process and without a fleet: option parsing, exit 2 for bad
 // --waivers/--baseline/--rerun-failed files, --rerun-failed selection and what goes to stderr.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileOption, rerunArgs } from '../../src/cli/audit-reporting.js';
 import { main } from '../../src/cli/main.js';
 import { host, report } from '../report/fixtures.js';
@@ -39,13 +39,14 @@ describe('vmsnap audit with reporting options (no host is ever contacted here)',
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vmsnap-cli-reporting-'));
     inventory = join(dir, 'inventory.yaml');
-    // TEST-NET addresses: nothing is ever connected to in these tests (each run stops before, or has no host)
-    writeFileSync(inventory, 'hosts:\n  - name: a\n    host: 192.0.2.1\n  - name: b\n    host: 192.0.2.2\n');
+    // loopback addresses nothing listens on: these runs stop before connecting, and if one ever did it stays on this machine
+    writeFileSync(inventory, 'hosts:\n  - name: a\n    host: 127.77.2.1\n  - name: b\n    host: 127.77.2.2\n');
     knownHosts = join(dir, 'known_hosts');
     writeFileSync(knownHosts, '');
     allCompliant = join(dir, 'all-compliant.json');
     writeFileSync(allCompliant, JSON.stringify(report([host('a', 'compliant'), host('b', 'compliant'), host('retired', 'unreachable')])));
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const audit = (...args: string[]) => ['audit', '-i', inventory, '--known-hosts', knownHosts, ...args];
 
   it('a corrupt --baseline or --rerun-failed file is exit 2 with a clear message', async () => {

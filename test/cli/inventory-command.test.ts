@@ -21,10 +21,10 @@ beforeAll(() => {
       '  prod: {hosts: [web1, web2, db1]}',
       '  web: {hosts: [web1, web2, web3], sudo: always}',
       'hosts:',
-      '  - {name: web1, host: 10.0.0.1, tags: [app]}',
-      '  - {name: web2, host: 10.0.0.2, tags: [app]}',
-      '  - {name: web3, host: 10.0.0.3, port: 2222, tags: [app, canary]}',
-      '  - {name: db1, host: 10.0.1.1, user: root, tags: [db]}',
+      '  - {name: web1, host: 127.77.0.1, tags: [app]}',
+      '  - {name: web2, host: 127.77.0.2, tags: [app]}',
+      '  - {name: web3, host: 127.77.0.3, port: 2222, tags: [app, canary]}',
+      '  - {name: db1, host: 127.77.1.1, user: root, tags: [db]}',
       '',
     ].join('\n'),
   );
@@ -39,13 +39,13 @@ describe('vmsnap inventory', () => {
     expect(j).toMatchObject({ file: inv, format: 'vmsnap', total: 4, selected: 4, skipped: [] });
     expect(j.hosts[2]).toEqual({
       name: 'web3',
-      address: '10.0.0.3',
+      address: '127.77.0.3',
       port: 2222,
       user: 'azureuser',
       identityFile: path.join(dir, 'keys/id'),
       sudo: 'always',
       jump: null,
-      connectsAs: 'azureuser@10.0.0.3:2222',
+      connectsAs: 'azureuser@127.77.0.3:2222',
       via: [],
       identityFiles: [path.join(dir, 'keys/id')],
       groups: ['web'],
@@ -56,7 +56,7 @@ describe('vmsnap inventory', () => {
 
   it('resolves hosts through ssh_config and jump hosts as audit would', async () => {
     const cfg = path.join(dir, 'ssh_config');
-    fs.writeFileSync(cfg, ['Host 10.0.1.*', '  HostName db.internal', '  Port 2200', '  ProxyJump ops@bastion.example', ''].join('\n'));
+    fs.writeFileSync(cfg, ['Host 127.77.1.*', '  HostName db.internal', '  Port 2200', '  ProxyJump ops@bastion.example', ''].join('\n'));
     const r = await run(['inventory', '-i', inv, '--limit', 'db1', '-f', 'json', '--ssh-config', cfg]);
     expect(r.code, r.err).toBe(0);
     // the inventory sets user: root on db1, so ssh_config's Port applies but not a User
@@ -83,7 +83,7 @@ describe('vmsnap inventory', () => {
   it('prints a table with a closing line', async () => {
     const r = await run(['inventory', '-i', inv, '--limit', 'db1', '--ssh-config', 'none']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/db1\s+│\s+root@10\.0\.1\.1:22\s+│\s+-\s+│/);
+    expect(r.out).toMatch(/db1\s+│\s+root@127\.77\.1\.1:22\s+│\s+-\s+│/);
     expect(r.out.trimEnd().split('\n').at(-1)).toBe(`1 of 4 hosts (vmsnap inventory ${inv}); nothing was connected to`);
   });
 

@@ -24,16 +24,15 @@ export const fleetUnavailable: string | null = (() => {
   }
 })();
 
-let emptyHome: string | null = null;
-
-/** An empty HOME for the CLI under test, so the tester's ~/.ssh (config, known_hosts, keys) never leaks in. */
+/**
+ * An empty HOME for the CLI under test, so the tester's ~/.ssh (config, known_hosts, keys) never
+ * leaks in. One fixed folder per user, made once and only ever read: parallel test files share it,
+ * and no run leaves a new one behind. (Tests that put keys in a HOME make their own, see test/ssh.)
+ */
 export function testHome(): string {
-  if (emptyHome === null) {
-    emptyHome = fs.mkdtempSync(path.join(os.tmpdir(), 'vmsnap-test-home-'));
-    const dir = emptyHome;
-    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  }
-  return emptyHome;
+  const dir = path.join(os.tmpdir(), `vmsnap-test-home-${process.getuid?.() ?? 'user'}`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
 }
 
 /** The CLI's environment: no agent, no passphrase, no debug, and HOME as given (default an empty one). */

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { allRules } from '../../src/rules/index.js';
 import { loadWaivers, parseWaivers, WaiverError } from '../../src/waivers/load.js';
 
@@ -86,6 +86,7 @@ describe('parseWaivers', () => {
   it('loadWaivers: a missing file is a WaiverError too', async () => {
     await expect(loadWaivers('/nonexistent/w.yaml', RULES)).rejects.toThrow('/nonexistent/w.yaml: cannot read waivers file: no such file');
     const dir = mkdtempSync(join(tmpdir(), 'vmsnap-waivers-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'w.yaml'), 'waivers:\n  - {rule: config-mode, host: "*", justification: j, expires: 2030-01-01}\n');
     expect((await loadWaivers(join(dir, 'w.yaml'), RULES)).waivers[0]!.source).toBe(`${join(dir, 'w.yaml')}:2`);
   });
