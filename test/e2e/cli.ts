@@ -9,7 +9,7 @@ import type { Fleet } from '../../src/fleet/harness.js';
 import { Report } from '../../src/model/report.js';
 
 import { REPO, VMSNAP, fleetUnavailable, runCli, type CliRun } from '../helpers/cli.js';
-import { listenOnFreshLoopback, randomLoopback } from '../helpers/loopback.js';
+import { randomLoopback, startTcpFake, type TcpFake } from '../helpers/loopback.js';
 
 export { REPO, VMSNAP, fleetUnavailable, type CliRun };
 
@@ -122,35 +122,11 @@ export async function refusedAddress(): Promise<string> {
   throw new Error('could not find a loopback address that refuses port 22');
 }
 
-export interface HungListener {
-  address: string;
-  port: number;
-  /** connections accepted so far */
-  accepted(): number;
-  close(): Promise<void>;
-}
+export type HungListener = TcpFake;
 
 /** A TCP listener on a fresh loopback address, port 22, that accepts and never sends a byte. */
-export async function startHungListener(): Promise<HungListener> {
-  const sockets = new Set<net.Socket>();
-  let accepted = 0;
-  const server = net.createServer((s) => {
-    accepted += 1;
-    sockets.add(s);
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-  });
-  const { address } = await listenOnFreshLoopback(server, 22);
-  return {
-    address,
-    port: 22,
-    accepted: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+export function startHungListener(): Promise<HungListener> {
+  return startTcpFake(() => undefined, 22);
 }
 
 /** `- a` / `+ b` lines between two sorted lists, for assertion messages. */

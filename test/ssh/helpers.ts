@@ -9,7 +9,7 @@ import path from 'node:path';
 import ssh2, { type Connection, type ServerChannel, type ServerConfig } from 'ssh2';
 import { generateEd25519KeyPair } from '../../src/fleet/openssh-key.js';
 import { REPO, VMSNAP, cliEnv, fleetUnavailable, runCli, type CliRun } from '../helpers/cli.js';
-import { listenOnFreshLoopback, randomLoopback } from '../helpers/loopback.js';
+import { listenOnFreshLoopback, randomLoopback, startTcpFake, type TcpFake } from '../helpers/loopback.js';
 
 const { Server } = ssh2;
 
@@ -25,36 +25,7 @@ export { randomLoopback };
 
 const listen = (server: net.Server) => listenOnFreshLoopback(server);
 
-export interface TcpFake {
-  address: string;
-  port: number;
-  accepted(): number;
-  close(): Promise<void>;
-}
-
-/** A TCP listener that does `behave` with every connection (never speak, banner then silence, ...). */
-export async function startTcpFake(behave: (s: net.Socket, n: number) => void): Promise<TcpFake> {
-  const sockets = new Set<net.Socket>();
-  let accepted = 0;
-  const server = net.createServer((s) => {
-    accepted += 1;
-    sockets.add(s);
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-    behave(s, accepted);
-  });
-  const { address, port } = await listen(server);
-  return {
-    address,
-    port,
-    accepted: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
+export { startTcpFake, type TcpFake };
 
 /** A loopback address and port where nothing listens (connections are refused). */
 export async function closedPort(): Promise<{ address: string; port: number }> {
