@@ -82,7 +82,7 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
   await checkWritable(specs);
   const files = specs.map((o) => ({ ...o, sink: new AtomicFileSink(o.path) }));
   // the inventory (any format) through --limit and --shard, or this machine with --local
-  const inventory = await selectCommandHosts(args.hosts ?? { inventory: args.inventory }, io);
+  const inventory = await selectCommandHosts(args.hosts ?? { inventory: args.inventory });
   for (const note of selectionNotes(inventory)) io.stderr.write(`vmsnap: ${note}\n`);
   checkOverrideIds(
     allRules,

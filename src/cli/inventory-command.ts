@@ -99,7 +99,7 @@ function unavailableResult(t: AuditTarget, deps: AuditDeps): HostResult | null {
 }
 
 /** Loads and selects the hosts; every problem is a UsageError (exit 2, nothing done). */
-export async function selectCommandHosts(args: HostArgs, io: CliIo): Promise<SelectedHosts> {
+export async function selectCommandHosts(args: HostArgs): Promise<SelectedHosts> {
   const limit = args.limit ?? [];
   if (args.local) {
     const given = [
@@ -197,7 +197,7 @@ function listed(h: Host, resolver: Resolver) {
 
 export async function inventoryCommand(args: InventoryCommandArgs, io: CliIo): Promise<number> {
   if (args.local) throw new UsageError('`vmsnap inventory` lists an inventory file: name it with -i FILE');
-  const s = await selectCommandHosts(args, io);
+  const s = await selectCommandHosts(args);
   const inv = s.inventory!;
   const resolver = routeResolver(args.ssh, io);
   if (args.format === 'json') {

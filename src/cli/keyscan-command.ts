@@ -48,7 +48,7 @@ interface Outcome {
 
 export async function keyscanCommand(args: KeyscanArgs, io: CliIo): Promise<number> {
   // the same hosts `vmsnap audit` would reach with the same flags (hosts without an address left out)
-  const hosts: RouteTarget[] = (await selectCommandHosts(args.hosts, io)).hosts.filter((h) => !h.unavailable);
+  const hosts: RouteTarget[] = (await selectCommandHosts(args.hosts)).hosts.filter((h) => !h.unavailable);
   const timeoutMs = Math.round(args.timeout * 1000);
   const connector = await buildConnector(args.ssh, io, timeoutMs);
   try {

@@ -206,7 +206,7 @@ export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> 
   await checkWritable(specs);
   const shards: Shard[] = [];
   for (const f of args.reports) shards.push(await readShard(f));
-  const expected = args.inventory !== undefined ? (await selectCommandHosts(args, io)).hosts : null;
+  const expected = args.inventory !== undefined ? (await selectCommandHosts(args)).hosts : null;
 
   const { report, duplicates, missing, extra } = mergeReports(
     shards.map((s) => ({ file: s.file, report: s.report, hosts: s.raw.hosts })),

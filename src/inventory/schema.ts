@@ -44,7 +44,7 @@ function enumError(values: readonly string[]) {
   };
 }
 
-function firstProblem(v: string, checks: Array<[boolean, string]>): string | null {
+function firstProblem(checks: Array<[boolean, string]>): string | null {
   for (const [bad, message] of checks) if (bad) return message;
   return null;
 }
@@ -60,14 +60,14 @@ function checkedString(what: string, check: (v: string) => string | null) {
 }
 
 const hostName = checkedString('a string (the host\'s name)', (v) =>
-  firstProblem(v, [
+  firstProblem([
     [v.length === 0, 'must not be empty'],
     [CONTROL_CHARS.test(v), `must not contain control characters, got ${JSON.stringify(v)}`],
   ]),
 );
 
 const address = checkedString('a string (an IP address or DNS name)', (v) =>
-  firstProblem(v, [
+  firstProblem([
     [v.length === 0, 'must not be empty (an IP address or DNS name)'],
     [CONTROL_CHARS.test(v), `must not contain control characters, got ${JSON.stringify(v)}`],
     [WHITESPACE.test(v), `must not contain whitespace, got ${JSON.stringify(v)}`],
@@ -77,7 +77,7 @@ const address = checkedString('a string (an IP address or DNS name)', (v) =>
 );
 
 const user = checkedString('a string (a login name)', (v) =>
-  firstProblem(v, [
+  firstProblem([
     [v.length === 0, 'must not be empty'],
     [CONTROL_CHARS.test(v), `must not contain control characters, got ${JSON.stringify(v)}`],
     [WHITESPACE.test(v), `must not contain whitespace, got ${JSON.stringify(v)}`],
@@ -86,7 +86,7 @@ const user = checkedString('a string (a login name)', (v) =>
 );
 
 const identityFile = checkedString('a path to a private key file (or empty for none)', (v) =>
-  firstProblem(v, [
+  firstProblem([
     [v.length === 0, 'must not be an empty string (leave the value empty, or write null, for no key file)'],
     [CONTROL_CHARS.test(v), `must not contain control characters, got ${JSON.stringify(v)}`],
     [/^~[^/]/.test(v), `only "~/" is expanded (to your home folder), not "~user/": got ${JSON.stringify(v)}`],
@@ -94,7 +94,7 @@ const identityFile = checkedString('a path to a private key file (or empty for n
 ).nullable();
 
 const jump = checkedString('jump hosts in ProxyJump syntax ([user@]host[:port],...) or none', (v) =>
-  firstProblem(v, [
+  firstProblem([
     [v.length === 0, 'must not be empty (leave it out, or write none)'],
     [CONTROL_CHARS.test(v), `must not contain control characters, got ${JSON.stringify(v)}`],
     [WHITESPACE.test(v), `must not contain whitespace, got ${JSON.stringify(v)}`],
@@ -114,7 +114,7 @@ const severity = z.enum(RULE_SEVERITY_VALUES, { error: enumError(RULE_SEVERITY_V
 
 const label = (what: string) =>
   checkedString(`a string (${what})`, (v) =>
-    firstProblem(v, [
+    firstProblem([
       [v.length === 0, 'must not be empty'],
       [CONTROL_CHARS.test(v), `must not contain control characters, got ${JSON.stringify(v)}`],
     ]),
