@@ -8,11 +8,11 @@ const FALSE_WORDS = new Set(['false', '0', 'no', 'off', 'n', 'f']);
 export const rule = defineRule(
   {
     id: 'boolean-as-string',
-    severity: 'error',
+    severity: 'warning',
     extensionCode: null,
     portalError: portalErrorFor(null),
     title: 'continueBackupOnFailure and fsFreezeEnabled are JSON booleans',
-    why: 'The extension uses these values by Python truthiness: any non-empty string is true, so "false" means true; only "" is false.',
+    why: 'The extension uses these values by Python truthiness: any non-empty string is true, so "false" means true; only "" is false. The backup still runs (a warning), but not the way the value says.',
     fix: 'Write true or false without quotes, e.g. "fsFreezeEnabled": true.',
     fixable: false,
     consequence: 'the extension does the opposite of what the value says',
@@ -41,7 +41,6 @@ export const rule = defineRule(
         out.push({
           message: `${key} is the string ${showValue(v)}: the extension treats any non-empty string as true; write true or false without quotes`,
           path,
-          severity: 'warning',
           consequence: `the extension treats ${key} as true`,
         });
       }

@@ -5,7 +5,7 @@ import { scriptTargets } from './script-rule-factory.js';
 export const rule = defineRule(
   {
     id: 'script-path-relative',
-    severity: 'error',
+    severity: 'warning',
     extensionCode: null,
     portalError: portalErrorFor(null),
     title: 'Script locations are absolute paths',

@@ -2,10 +2,11 @@
 // judge both scripts share `scriptTargets`: which script the extension would run, from the config.
 import type { PathFacts, ScriptFacts } from '../model/facts.js';
 import { defineRule, portalErrorFor, scriptFailureConsequence } from './rule.js';
-import type { Rule, RuleContext } from './rule.js';
+import type { Rule, RuleContext, RuleFinding } from './rule.js';
 import {
   backupAfterScriptFailure,
   describeNotRegular,
+  isPlainObject,
   isRegularFile,
   modeViolation,
   ownerViolation,
@@ -187,7 +188,7 @@ export function makeScriptParamsRule(which: Which): Rule {
       extensionCode: k.hostTimeoutCode,
       portalError: portalErrorFor(k.hostTimeoutCode),
       title: `${k.paramsKey} is a list of strings`,
-      why: `The extension appends ${k.paramsKey} to the command line one element at a time: a string is split into characters, and a number, null, object or non-string element crashes the worker thread, so ${hostTimeout}.`,
+      why: `The extension appends ${k.paramsKey} to the command line one element at a time: a number or null crashes the worker thread, so ${hostTimeout}. A string is split into characters and an object gives its key names (warnings: the script runs, with arguments nobody meant).`,
       fix: `Write ${k.paramsKey} as a JSON list of strings, e.g. ["--quiesce", "mydb"], or [] for none.`,
       fixable: false,
       consequence: `the ${k.label} never completes: ${hostTimeout}`,
@@ -198,21 +199,30 @@ export function makeScriptParamsRule(which: Which): Rule {
       const v = ctx.config[k.paramsKey];
       if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return [];
       const path = ctx.facts.configPath;
+      // what runs is odd but runs: a warning (the doc wants a list of strings)
+      const odd = (message: string, consequence: string): RuleFinding[] => [{ message, path, consequence, severity: 'warning' }];
       if (typeof v === 'string') {
+        if (v === '') return []; // no characters, no arguments
         const chars = [...v].slice(0, 6).map((c) => JSON.stringify(c)).join(' ');
-        return [
-          {
-            message: `${k.paramsKey} is the string ${showValue(v)}, not a list: the extension splits it into characters, so the ${k.label} gets ${chars}${[...v].length > 6 ? ' …' : ''} as separate arguments; write [${showValue(v)}]`,
-            path,
-            consequence: `the ${k.label} runs with one argument per character of ${showValue(v)}`,
-          },
-        ];
+        return odd(
+          `${k.paramsKey} is the string ${showValue(v)}, not a list: the extension splits it into characters, so the ${k.label} gets ${chars}${[...v].length > 6 ? ' …' : ''} as separate arguments; write [${showValue(v)}]`,
+          `the ${k.label} runs with one argument per character of ${showValue(v)}`,
+        );
       }
-      const what = Array.isArray(v)
-        ? `a list with non-string elements (${showValue(v)})`
-        : v === null
-          ? 'null'
-          : `a ${typeof v === 'object' ? 'JSON object' : typeof v} (${showValue(v)})`;
+      if (Array.isArray(v)) {
+        return odd(
+          `${k.paramsKey} has non-string elements (${showValue(v)}): the extension passes each through str(), so the ${k.label} gets them as text (null becomes "None"); write them as strings`,
+          `the ${k.label} runs with the elements as text`,
+        );
+      }
+      if (isPlainObject(v)) {
+        if (Object.keys(v).length === 0) return [];
+        return odd(
+          `${k.paramsKey} is a JSON object (${showValue(v)}): the extension iterates over it, so the ${k.label} gets its key names as arguments; write a list`,
+          `the ${k.label} runs with the object's key names as arguments`,
+        );
+      }
+      const what = v === null ? 'null' : `a ${typeof v} (${showValue(v)})`;
       return [
         {
           message: `${k.paramsKey} is ${what}: building the command line crashes the extension's worker thread, so ${hostTimeout}`,

@@ -34,7 +34,7 @@ const vms: VmSpec[] = [
       config(0o644),
       { type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o755 },
       { type: 'file', path: POST_SCRIPT, content: SCRIPT_TEXT, mode: 0o700, owner: 'appuser' },
-      { type: 'file', path: HOSTCONF, content: '[pre_post]\nnumberOfPlugins: 1\npluginName0: ScriptRunner\npluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json\n', mode: 0o664 },
+      { type: 'file', path: HOSTCONF, content: '[pre_post]\nnumberOfPlugins: 1\npluginName0: ScriptRunner\npluginPath0: /etc/azure\npluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json\n', mode: 0o664 },
     ]),
   },
   {

@@ -15,12 +15,12 @@ ruleTester(rule, {
     {
       name: '"false" is truthy',
       facts: cfg({ fsFreezeEnabled: 'false' }),
-      findings: [{ messageIncludes: ['fsFreezeEnabled is the string "false", which is truthy', 'the opposite'], severity: 'error' }],
+      findings: [{ messageIncludes: ['fsFreezeEnabled is the string "false", which is truthy', 'the opposite'], severity: 'warning' }],
     },
-    { name: '"False"', facts: cfg({ continueBackupOnFailure: 'False' }), findings: [{ messageIncludes: '"False"', severity: 'error' }] },
-    { name: '"0"', facts: cfg({ continueBackupOnFailure: '0' }), findings: [{ severity: 'error' }] },
-    { name: '"no" and "off"', facts: cfg({ continueBackupOnFailure: 'no', fsFreezeEnabled: 'off' }), findings: [{ severity: 'error' }, { severity: 'error' }] },
-    { name: '"" is falsy', facts: cfg({ continueBackupOnFailure: '' }), findings: [{ messageIncludes: 'the empty string "": the extension reads it as false', severity: 'error' }] },
+    { name: '"False"', facts: cfg({ continueBackupOnFailure: 'False' }), findings: [{ messageIncludes: '"False"', severity: 'warning' }] },
+    { name: '"0"', facts: cfg({ continueBackupOnFailure: '0' }), findings: [{ severity: 'warning' }] },
+    { name: '"no" and "off"', facts: cfg({ continueBackupOnFailure: 'no', fsFreezeEnabled: 'off' }), findings: [{ severity: 'warning' }, { severity: 'warning' }] },
+    { name: '"" is falsy', facts: cfg({ continueBackupOnFailure: '' }), findings: [{ messageIncludes: 'the empty string "": the extension reads it as false', severity: 'warning' }] },
     { name: '"true" works by luck: a warning', facts: cfg({ continueBackupOnFailure: 'true' }), findings: [{ messageIncludes: 'the string "true"', severity: 'warning' }] },
   ],
 });

@@ -1,5 +1,5 @@
 import { rule } from '../../src/rules/hostconf-valid.js';
-import { EXT_DIR, compliantFiles, withFiles } from '../../src/fleet/spec.js';
+import { EXT_DIR, HOST_CONF_TEXT, compliantFiles, withFiles } from '../../src/fleet/spec.js';
 import { compliantFacts, edit, factsFor } from '../helpers/facts.js';
 import { ruleTester } from '../helpers/rule-tester.js';
 
@@ -7,13 +7,17 @@ const EXT_CONF = `${EXT_DIR}/main/VMSnapshotPluginHost.conf`;
 const withHostConf = (content: string) => factsFor(withFiles(compliantFiles(), [{ type: 'file', path: EXT_CONF, content, mode: 0o644 }]));
 const lines = (...l: string[]) => l.join('\n') + '\n';
 
+const shipped = (...extra: string[]) => withHostConf(HOST_CONF_TEXT + extra.map((l) => l + '\n').join(''));
+const shippedWith = (from: string, to: string) => withHostConf(HOST_CONF_TEXT.replace(from, to));
+
 ruleTester(rule, {
   valid: [
     { name: 'the shipped host conf', facts: compliantFacts() },
     {
       name: 'keys in any case, "=" separators, comments',
-      facts: withHostConf(lines('# shipped', '[pre_post]', 'NUMBEROFPLUGINS = 1', 'PluginName0 = ScriptRunner', 'pluginconfigpath0=/etc/azure/VMSnapshotScriptPluginConfig.json')),
+      facts: withHostConf(lines('# shipped', '[pre_post]', 'NUMBEROFPLUGINS = 1', 'PluginName0 = ScriptRunner', 'PLUGINPATH0 = /etc/azure', 'pluginconfigpath0=/etc/azure/VMSnapshotScriptPluginConfig.json')),
     },
+    { name: "'%%' is a literal percent; '%(name)s' names a key", facts: shipped('note: 100%% of %(pluginpath0)s') },
     { name: 'no host conf file (hostconf-exists reports it)', facts: factsFor(withFiles(compliantFiles(), [], [EXT_CONF])) },
   ],
   invalid: [
@@ -29,22 +33,47 @@ ruleTester(rule, {
     },
     {
       name: 'numberOfPlugins missing, pluginName0 missing',
-      facts: withHostConf(lines('[pre_post]', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
+      facts: withHostConf(lines('[pre_post]', 'pluginPath0: /etc/azure', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
       findings: [{ messageIncludes: 'no numberOfPlugins' }, { messageIncludes: 'no pluginName0' }],
     },
     {
       name: 'numberOfPlugins 0',
-      facts: withHostConf(lines('[pre_post]', 'numberOfPlugins: 0', 'pluginName0: ScriptRunner', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
+      facts: withHostConf(lines('[pre_post]', 'numberOfPlugins: 0', 'pluginName0: ScriptRunner', 'pluginPath0: /etc/azure', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
       findings: [{ messageIncludes: 'numberOfPlugins is "0": it must be a positive integer' }],
     },
     {
       name: 'numberOfPlugins "one"',
-      facts: withHostConf(lines('[pre_post]', 'numberOfPlugins: one', 'pluginName0: ScriptRunner', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
+      facts: withHostConf(lines('[pre_post]', 'numberOfPlugins: one', 'pluginName0: ScriptRunner', 'pluginPath0: /etc/azure', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
       findings: [{ messageIncludes: 'numberOfPlugins is "one"' }],
     },
     {
+      name: 'pluginPath0 missing',
+      facts: shippedWith('pluginPath0: /etc/azure\n', ''),
+      findings: [{ messageIncludes: 'no pluginPath0' }],
+    },
+    {
+      name: 'pluginName0 is not ScriptRunner: the extension cannot import it',
+      facts: shippedWith('ScriptRunner', 'MyRunner'),
+      findings: [{ messageIncludes: ['pluginName0 is "MyRunner"', 'ships only ScriptRunner'] }],
+    },
+    {
+      name: 'numberOfPlugins 2 with one plugin described',
+      facts: shippedWith('numberOfPlugins: 1', 'numberOfPlugins: 2'),
+      findings: [{ messageIncludes: 'no pluginName1' }, { messageIncludes: 'no pluginPath1' }, { messageIncludes: 'no pluginConfigPath1' }],
+    },
+    {
+      name: 'timeoutInSeconds is not an integer',
+      facts: shippedWith('1800', 'abc'),
+      findings: [{ messageIncludes: ['timeoutInSeconds is "abc"', 'int()'] }],
+    },
+    {
+      name: "a lone '%' in a value: ConfigParser's interpolation raises",
+      facts: shippedWith('/etc/azure/VMSnapshot', '/etc/azure/100%/VMSnapshot'),
+      findings: [{ messageIncludes: ['pluginConfigPath0 = "/etc/azure/100%/VMSnapshotScriptPluginConfig.json"', "not '%%' or '%(name)s'"] }],
+    },
+    {
       name: 'pluginConfigPath0 missing',
-      facts: withHostConf(lines('[pre_post]', 'numberOfPlugins: 1', 'pluginName0: ScriptRunner')),
+      facts: withHostConf(lines('[pre_post]', 'numberOfPlugins: 1', 'pluginName0: ScriptRunner', 'pluginPath0: /etc/azure')),
       findings: [{ messageIncludes: 'no pluginConfigPath0' }],
     },
     {

@@ -12,7 +12,7 @@ ruleTester(rule, {
     {
       name: 'relative pre-script',
       facts: factsWithConfig(compliantConfig({ preScriptLocation: 'prescript.sh' })),
-      findings: [{ messageIncludes: ['preScriptLocation "prescript.sh" is a relative path', `${EXT_DIR}/prescript.sh`], path: `${EXT_DIR}/prescript.sh`, severity: 'error' }],
+      findings: [{ messageIncludes: ['preScriptLocation "prescript.sh" is a relative path', `${EXT_DIR}/prescript.sh`], path: `${EXT_DIR}/prescript.sh`, severity: 'warning' }],
     },
     {
       name: 'both relative, "./" kept as the extension joins it',
