@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { NO_PYTHON_MARKER, loadProgram, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
 import { CollectorOutputError, parseCollectorOutput } from '../collect/parse-output.js';
-import { MAX_CONFIG_BYTES, type HostFacts } from '../model/facts.js';
+import { MAX_CONFIG_BYTES, MAX_CONFIG_PARSE_BYTES, type HostFacts } from '../model/facts.js';
 import type { Finding, FixRecord, HostError, HostResult, HostStatus } from '../model/report.js';
 import { judge, isNoncompliant, type SeverityOverride } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
@@ -80,7 +80,7 @@ export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailur
 }
 
 export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxConfigBytes: number): Promise<HostFacts> {
-  const params = { maxConfigBytes };
+  const params = { maxConfigBytes, maxConfigParseBytes: MAX_CONFIG_PARSE_BYTES };
   const r = await conn.exec(remotePythonCommand(viaSudo), remoteStdin(params, loadProgram('collector.py')), MAX_COLLECTOR_OUTPUT);
   if (r.exitCode !== 0) throw classifyExecFailure(r, viaSudo);
   const facts = parseCollectorOutput(r.stdout.toString('utf8'), maxConfigBytes);

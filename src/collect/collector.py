@@ -31,6 +31,9 @@ PY3 = sys.version_info[0] >= 3
 
 
 COLLECTOR_VERSION = 1
+CONFIG_KEYS = ('pluginName', 'preScriptLocation', 'postScriptLocation', 'preScriptParams', 'postScriptParams',
+               'preScriptNoOfRetries', 'postScriptNoOfRetries', 'timeoutInSeconds', 'continueBackupOnFailure',
+               'fsFreezeEnabled', 'ScriptsExecutionPollTimeSeconds')
 EXT_GLOB = 'Microsoft.Azure.RecoveryServices.VMSnapshotLinux-*'
 LOG_MARKERS = (
     'StatusCode.FailedPrepost',
@@ -97,12 +100,20 @@ def stat_dict(st):
     }
 
 
+# A path with a NUL byte (from a config or the host conf) makes Python raise ValueError (3.x) or
+# TypeError (2.x) before any system call; to the extension such a file simply does not exist.
+BAD_PATH = (ValueError, TypeError)
+
+
 def try_stat(path, follow):
     try:
         st = os.stat(path) if follow else os.lstat(path)
         return stat_dict(st), None
     except (OSError, IOError) as e:
         return None, errno_name(e)
+    except BAD_PATH:
+        return None, 'EINVAL'
+
 
 
 def ancestors(path):
@@ -130,7 +141,7 @@ def link_chain(path):
             if not os.path.islink(cur):
                 break
             target = os.readlink(cur)
-        except (OSError, IOError):
+        except (OSError, IOError) + BAD_PATH:
             break
         chain.append(text(target))
         cur = os.path.normpath(os.path.join(os.path.dirname(cur), target))
@@ -186,7 +197,7 @@ def read_capped(path, cap):
             return b''.join(chunks)
         finally:
             os.close(fd)
-    except (OSError, IOError):
+    except (OSError, IOError) + BAD_PATH:
         return None
 
 
@@ -210,14 +221,20 @@ def parse_ini(data):
 
 
 def lib_dir():
+    """Lib.Dir as WALinuxAgent's ConfigurationProvider reads /etc/waagent.conf: lines split on
+    '\\n', a line starting with '#' skipped, key and value stripped, the value cut at '#' and
+    stripped of quotes and spaces, the last line for a key wins, "None" means the default."""
     data = read_capped('/etc/waagent.conf', 256 * 1024)
+    value = None
     if data:
-        for raw in text(data).splitlines():
-            line = raw.split('#', 1)[0].strip()
-            if line.startswith('Lib.Dir='):
-                value = line[len('Lib.Dir='):].strip()
-                if value:
-                    return value, 'waagent.conf'
+        for line in text(data).split('\n'):
+            if not line.startswith('#') and '=' in line:
+                key, rest = line.split('=', 1)
+                if key.strip() == 'Lib.Dir':
+                    v = rest.split('#')[0].strip('" ').strip()
+                    value = v if v != 'None' else None
+    if value:
+        return value, 'waagent.conf'
     return '/var/lib/waagent', 'default'
 
 
@@ -239,7 +256,7 @@ def ext_dirs(libdir):
     # case-sensitively on POSIX; no name starting with '.' can match) and joins them to dirname
     try:
         names = os.listdir(dirname or os.curdir)
-    except OSError:
+    except (OSError,) + BAD_PATH:
         return []
     prefix = EXT_GLOB[:-1]
     return [os.path.join(dirname, n) for n in names if n.startswith(prefix)]
@@ -275,6 +292,27 @@ def lenient_json(data):
         return json.loads(src)
     except Exception:
         return None
+
+
+def python_parse(data, cap):
+    """A config too big to ship, read as the extension reads it: strict UTF-8, json.loads (a BOM is
+    an error). Returns the value re-serialised (when that fits in cap) or Python's error."""
+    try:
+        value = json.loads(data.decode('utf-8'))
+    except UnicodeDecodeError as e:
+        return {'ok': False, 'kind': 'not_utf8', 'message': str(e)[:500]}
+    except Exception as e:  # ValueError, RecursionError
+        return {'ok': False, 'kind': 'syntax', 'message': ('%s: %s' % (e.__class__.__name__, e))[:500]}
+    dumped = json.dumps(value)
+    if len(dumped) > cap and isinstance(value, dict):
+        # the extension reads only its own keys: keep those and small values, name the others
+        value = dict((k, v if k in CONFIG_KEYS or len(json.dumps(v)) <= 1024 else '(vmsnap: value not shipped)')
+                     for k, v in value.items())
+        dumped = json.dumps(value)
+    if len(dumped) > cap:
+        return {'ok': False, 'kind': 'too_large',
+                'message': "Python's json read it on the VM, but its values alone are %d bytes: not shipped" % len(dumped)}
+    return {'ok': True, 'json': dumped}
 
 
 def sh_syntax(path):
@@ -358,7 +396,8 @@ def sh_syntax_subprocess(path):
 
 def script_facts(which, cfg, extdir):
     key = which + 'ScriptLocation'
-    out = {'which': which, 'resolvedPath': None, 'file': None, 'firstLine': None, 'shSyntax': None}
+    out = {'which': which, 'resolvedPath': None, 'file': None, 'firstLine': None, 'shSyntax': None,
+           'text': None}
     if not isinstance(cfg, dict) or key not in cfg:
         return out
     value = cfg[key]
@@ -376,9 +415,11 @@ def script_facts(which, cfg, extdir):
     out['file'] = path_facts(resolved)
     st = out['file']['stat']
     if st and st['type'] == 'file':
-        head = read_capped(resolved, 255)
+        # the client looks for bash-only constructs in it (scan-shell.ts); hooks are small
+        head = read_capped(resolved, P.get('maxScriptTextBytes', 65536))
         if head is not None:
-            out['firstLine'] = text(head.split(b'\n', 1)[0])
+            out['firstLine'] = text(head.split(b'\n', 1)[0][:255])
+            out['text'] = text(head[:P.get('maxScriptTextBytes', 65536)])
         if st['size'] <= P.get('maxScriptBytes', 1048576):
             out['shSyntax'] = sh_syntax(resolved)
     return out
@@ -445,25 +486,38 @@ def main():
             pp = (hc['sections'] or {}).get('pre_post', {})
             if pp.get('pluginconfigpath0'):
                 config_path = pp['pluginconfigpath0']
+                # the extension runs in its own folder: a relative path is found there
+                if not os.path.isabs(config_path) and selected:
+                    config_path = os.path.join(selected, config_path)
     out['hostConf'] = hc
 
     out['configPath'] = text(config_path)
     cfg_file = path_facts(config_path)
-    cfg = {'file': cfg_file, 'size': None, 'contentBase64': None, 'truncated': False}
+    cfg = {'file': cfg_file, 'size': None, 'contentBase64': None, 'truncated': False,
+           'pythonParse': None}
     cfg_data = None
+    parsed = None
     if cfg_file['stat'] and cfg_file['stat']['type'] == 'file':
         cfg['size'] = cfg_file['stat']['size']
         cap = P.get('maxConfigBytes', 1048576)
         cfg_data = read_capped(config_path, cap)
-        if cfg_data is not None:
-            if len(cfg_data) > cap:
+        if cfg_data is not None and len(cfg_data) > cap:
+            # Too big to ship whole, and the extension reads it all the same: judge what
+            # Python's json makes of it here, up to a hard limit (the file could be gigabytes).
+            big = read_capped(config_path, P.get('maxConfigParseBytes', 16 * 1048576))
+            cfg_data = None
+            if big is None or len(big) > P.get('maxConfigParseBytes', 16 * 1048576):
                 cfg['truncated'] = True
-                cfg_data = None
             else:
-                cfg['contentBase64'] = binascii.b2a_base64(cfg_data).rstrip(b'\n').decode('ascii')
+                cfg['pythonParse'] = python_parse(big, cap)
+                parsed = lenient_json(big)
+                big = None
+        elif cfg_data is not None:
+            cfg['contentBase64'] = binascii.b2a_base64(cfg_data).rstrip(b'\n').decode('ascii')
     out['config'] = cfg
 
-    parsed = lenient_json(cfg_data) if cfg_data is not None else None
+    if cfg_data is not None:
+        parsed = lenient_json(cfg_data)
     out['scripts'] = {
         'pre': script_facts('pre', parsed, selected),
         'post': script_facts('post', parsed, selected),

@@ -35,6 +35,33 @@ function isTrailingComma(text: string, err: ParseError): boolean {
   return text.slice(0, err.offset).trimEnd().endsWith(',');
 }
 
+/**
+ * Python's json gives up with RecursionError a little under 1,000 levels (996 for CPython 3.11 at
+ * the top of a stack; the extension calls it from deeper). The extension treats that as a broken
+ * config. Also keeps the recursive parser below from overflowing the client's stack.
+ */
+export const PYTHON_JSON_MAX_DEPTH = 990;
+
+/** Deepest [ / { nesting outside strings, and where it first went past `limit`. */
+function nesting(text: string, limit: number): { depth: number; offset: number | null } {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123 /* [ { */) {
+      depth++;
+      if (depth > max) max = depth;
+      if (depth > limit) return { depth: max, offset: i };
+    } else if (c === 93 || c === 125 /* ] } */) depth--;
+  }
+  return { depth: max, offset: null };
+}
+
 export function parseConfigBytes(bytes: Uint8Array): ConfigParse {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return failure('bom', 'starts with a UTF-8 byte order mark (BOM), which json.loads rejects', '', 0);
@@ -48,6 +75,10 @@ export function parseConfigBytes(bytes: Uint8Array): ConfigParse {
   }
   if (text.trim() === '') return failure('empty', 'the file is empty', text, 0);
 
+  const deep = nesting(text, PYTHON_JSON_MAX_DEPTH);
+  if (deep.offset !== null) {
+    return failure('too_deep', `nests arrays/objects more than ${PYTHON_JSON_MAX_DEPTH} levels deep: Python's json stops with RecursionError`, text, deep.offset);
+  }
   const errors: ParseError[] = [];
   parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];

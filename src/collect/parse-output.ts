@@ -1,17 +1,39 @@
 // Turns the collector's stdout into validated HostFacts. The collector ships the config as bytes;
 // judging them (parse-config.ts) happens here, on the client, in one place.
 import { z } from 'zod';
-import { HostFacts, PathFacts, type ConfigParse } from '../model/facts.js';
+import { HostFacts, MAX_CONFIG_PARSE_BYTES, PathFacts, ScriptFacts, type ConfigParse } from '../model/facts.js';
+import { findBashisms } from './scan-shell.js';
 import { parseConfigBytes } from './parse-config.js';
 
-const RawCollectorOutput = HostFacts.omit({ config: true }).extend({
+// A script as the collector ships it: its text (first 64 KiB) instead of what is found in it.
+const RawScript = ScriptFacts.omit({ bashisms: true }).extend({ text: z.string().nullable() });
+const toScriptFacts = ({ text, ...rest }: z.infer<typeof RawScript>): ScriptFacts => ({
+  ...rest,
+  bashisms: text === null ? null : findBashisms(text),
+});
+
+const RawCollectorOutput = HostFacts.omit({ config: true, scripts: true }).extend({
+  scripts: z.object({ pre: RawScript.nullable(), post: RawScript.nullable() }),
   config: z.object({
     file: PathFacts,
     size: z.number().nullable(),
     contentBase64: z.string().nullable(),
     truncated: z.boolean(),
+    /** a config over the shipping cap, read by Python's json on the VM */
+    pythonParse: z
+      .discriminatedUnion('ok', [
+        z.object({ ok: z.literal(true), json: z.string() }),
+        z.object({ ok: z.literal(false), kind: z.enum(['not_utf8', 'syntax', 'too_large']), message: z.string() }),
+      ])
+      .nullable(),
   }),
 });
+
+/** Python's json errors end with "line L column C (char N)". */
+function pythonFailure(kind: 'not_utf8' | 'syntax' | 'too_large', message: string): ConfigParse {
+  const at = /line (\d+) column (\d+)/.exec(message);
+  return { ok: false, kind: /BOM/.test(message) ? 'bom' : kind, message, line: at ? Number(at[1]) : null, column: at ? Number(at[2]) : null };
+}
 
 export class CollectorOutputError extends Error {
   readonly code = 'COLLECTOR_OUTPUT_INVALID';
@@ -29,20 +51,27 @@ export function parseCollectorOutput(stdout: string, maxConfigBytes: number): Ho
     const issue = raw.error.issues[0];
     throw new CollectorOutputError(`collector output does not match the facts schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
   }
-  const { config, ...rest } = raw.data;
+  const { config, scripts, ...rest } = raw.data;
   let parse: ConfigParse | null = null;
   if (config.truncated) {
     parse = {
       ok: false,
       kind: 'too_large',
-      message: `${config.size ?? 'more than ' + maxConfigBytes} bytes, over the ${maxConfigBytes}-byte cap: not read`,
+      message: `over vmsnap's ${MAX_CONFIG_PARSE_BYTES / (1024 * 1024)} MiB limit, so it was not read`,
       line: null,
       column: null,
     };
+  } else if (config.pythonParse !== null) {
+    const py = config.pythonParse;
+    parse = py.ok ? parseConfigBytes(Buffer.from(py.json, 'utf8')) : pythonFailure(py.kind, py.message);
   } else if (config.contentBase64 !== null) {
     parse = parseConfigBytes(Buffer.from(config.contentBase64, 'base64'));
   } else if (config.file.stat?.type === 'file') {
     parse = { ok: false, kind: 'unreadable', message: 'the file exists but could not be read', line: null, column: null };
   }
-  return { ...rest, config: { file: config.file, size: config.size, parse } };
+  return {
+    ...rest,
+    config: { file: config.file, size: config.size, parse, judgedOnVm: config.pythonParse !== null },
+    scripts: { pre: scripts.pre && toScriptFacts(scripts.pre), post: scripts.post && toScriptFacts(scripts.post) },
+  };
 }

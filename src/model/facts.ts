@@ -62,7 +62,7 @@ export const ConfigParse = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: z.unknown() }),
   z.object({
     ok: z.literal(false),
-    kind: z.enum(['too_large', 'not_utf8', 'bom', 'comments', 'trailing_comma', 'syntax', 'empty', 'unreadable']),
+    kind: z.enum(['too_large', 'too_deep', 'not_utf8', 'bom', 'comments', 'trailing_comma', 'syntax', 'empty', 'unreadable']),
     message: z.string(),
     line: z.number().int().nullable(),
     column: z.number().int().nullable(),
@@ -81,6 +81,11 @@ export const ScriptFacts = z.object({
   firstLine: z.string().nullable(),
   /** `sh -n` on the VM: null when not run (not a regular file, too big, no sh) */
   shSyntax: z.object({ ok: z.boolean(), message: z.string() }).nullable(),
+  /** bash-only constructs in the script's first 64 KiB (collect/scan-shell.ts); null when not read */
+  bashisms: z
+    .array(z.object({ line: z.number().int(), text: z.string(), what: z.string(), aborts: z.boolean() }))
+    .nullable()
+    .default(null),
 });
 export type ScriptFacts = z.infer<typeof ScriptFacts>;
 
@@ -113,6 +118,8 @@ export const HostFacts = z.object({
     file: PathFacts,
     size: z.number().nullable(),
     parse: ConfigParse.nullable(),
+    /** over the shipping cap: judged from what Python's json read on the VM (no line numbers) */
+    judgedOnVm: z.boolean().default(false),
   }),
   scripts: z.object({ pre: ScriptFacts.nullable(), post: ScriptFacts.nullable() }),
   workload: z.object({
@@ -134,3 +141,5 @@ export const HOSTCONF_OVERRIDE_PATH = '/etc/azure/VMSnapshotPluginHost.conf';
 export const WORKLOAD_CONF_PATH = '/etc/azure/workload.conf';
 export const EXTENSION_LOG_PATH = '/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log';
 export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** A config over MAX_CONFIG_BYTES is read by Python on the VM up to this size; past it, not at all. */
+export const MAX_CONFIG_PARSE_BYTES = 16 * 1024 * 1024;

@@ -6,6 +6,7 @@ type ParseFailure = Extract<ConfigParse, { ok: false }>;
 
 const WHAT: Record<ParseFailure['kind'], string> = {
   too_large: 'is over the size cap', // config-size reports this one
+  too_deep: 'is nested too deeply', // config-types reports this one (the extension fails with 304)
   not_utf8: "is not valid UTF-8, which the extension's json.loads rejects",
   bom: "starts with a UTF-8 byte-order mark (BOM), which the extension's json.loads rejects",
   comments: "contains a comment, which the extension's json.loads rejects",
@@ -36,7 +37,7 @@ export const rule = defineRule(
     const path = facts.configPath;
     if (parse === null) return [];
     if (!parse.ok) {
-      if (parse.kind === 'too_large') return [];
+      if (parse.kind === 'too_large' || parse.kind === 'too_deep') return [];
       const at = parse.line !== null ? ` at line ${parse.line}${parse.column !== null ? `:${parse.column}` : ''}` : '';
       const detail = parse.message && DETAILED.has(parse.kind) ? `: ${parse.message}` : '';
       return [

@@ -9,7 +9,7 @@ export const rule = defineRule(
     extensionCode: 304,
     portalError: portalErrorFor(304),
     title: 'The script config values have the types the extension needs',
-    why: 'A config whose top level is not an object, a script location that is null, a timeoutInSeconds that is a string or null, or a ScriptsExecutionPollTimeSeconds that is null makes the extension fail with 304 and silently take a file-system-consistent backup.',
+    why: 'A config nested deeper than Python\'s json can read (about 1,000 levels), a config whose top level is not an object, a script location that is null, a timeoutInSeconds that is a string or null, or a ScriptsExecutionPollTimeSeconds that is null makes the extension fail with 304 and silently take a file-system-consistent backup.',
     fix: 'Write the script locations as strings ("/etc/azure/prescript.sh"), timeoutInSeconds as a number without quotes (30), and drop ScriptsExecutionPollTimeSeconds rather than setting it to null.',
     fixable: false,
     consequence: CONSEQUENCE.silentFallback,
@@ -18,6 +18,11 @@ export const rule = defineRule(
   ({ facts }) => {
     const parse = facts.config.parse;
     const path = facts.configPath;
+    if (parse !== null && !parse.ok && parse.kind === 'too_deep') {
+      // RecursionError is not the ValueError the extension expects from a bad config: it fails as 304
+      const at = parse.line !== null ? ` (at line ${parse.line}${parse.column !== null ? `:${parse.column}` : ''})` : '';
+      return [{ message: `script config ${path} ${parse.message}${at}`, path }];
+    }
     if (parse === null || !parse.ok) return [];
     const cfg = parse.value;
     if (!isPlainObject(cfg)) {

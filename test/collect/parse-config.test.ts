@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigBytes } from '../../src/collect/parse-config.js';
+import { PYTHON_JSON_MAX_DEPTH, parseConfigBytes } from '../../src/collect/parse-config.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -20,7 +20,17 @@ describe('parseConfigBytes', () => {
     ['a missing comma', bytes('{"a": 1\n "b": 2}'), 'syntax', 2, 2],
     ['single quotes', bytes("{'a': 1}"), 'syntax', 1, 2],
     ['binary garbage', new Uint8Array([0x00, 0x01, 0x02, 0x7f]), 'syntax', null, null],
+    // Python's json stops with RecursionError near 1,000 levels; the client must not overflow either
+    ['arrays nested 100,000 deep', bytes(`{"a": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`), 'too_deep', 1, 996],
+    ['objects nested 991 deep', bytes('{"a":'.repeat(991) + '1' + '}'.repeat(991)), 'too_deep', 1, 4951],
   ];
+  it('reads nesting up to the limit, and ignores brackets inside strings', () => {
+    const deep = `${'['.repeat(PYTHON_JSON_MAX_DEPTH)}${']'.repeat(PYTHON_JSON_MAX_DEPTH)}`;
+    expect(parseConfigBytes(bytes(deep)).ok).toBe(true);
+    const tricky = { a: `${'['.repeat(5000)}\\"{[` };
+    expect(parseConfigBytes(bytes(JSON.stringify(tricky)))).toEqual({ ok: true, value: tricky });
+  });
+
   it.each(failures)('rejects %s', (_name, input, kind, line, column) => {
     const r = parseConfigBytes(input);
     expect(r.ok).toBe(false);

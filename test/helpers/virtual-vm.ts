@@ -11,11 +11,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as posix from 'node:path/posix';
 import { parseConfigBytes } from '../../src/collect/parse-config.js';
+import { findBashisms } from '../../src/collect/scan-shell.js';
 import {
   DEFAULT_CONFIG_PATH,
   EXTENSION_LOG_PATH,
   HOSTCONF_OVERRIDE_PATH,
   MAX_CONFIG_BYTES,
+  MAX_CONFIG_PARSE_BYTES,
   WORKLOAD_CONF_PATH,
   type ConfigParse,
   type DirFacts,
@@ -284,7 +286,7 @@ function lenientJson(data: Uint8Array): unknown {
 function scriptFacts(vfs: VirtualFs, which: 'pre' | 'post', cfg: unknown, extdir: string | null): ScriptFacts {
   const key = `${which}ScriptLocation`;
   // `configured` stays absent when the key is missing, as in the collector's JSON
-  const out: ScriptFacts = { which, resolvedPath: null, file: null, firstLine: null, shSyntax: null };
+  const out: ScriptFacts = { which, resolvedPath: null, file: null, firstLine: null, shSyntax: null, bashisms: null };
   if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg) || !(key in cfg)) return out;
   const value = (cfg as Record<string, unknown>)[key];
   out.configured = value;
@@ -303,23 +305,27 @@ function scriptFacts(vfs: VirtualFs, which: 'pre' | 'post', cfg: unknown, extdir
       const nl = head.indexOf(10);
       out.firstLine = lossy.decode(nl >= 0 ? head.subarray(0, nl) : head);
     }
+    const whole = vfs.readCapped(resolved, 65536);
+    if (whole) out.bashisms = findBashisms(lossy.decode(whole.subarray(0, 65536)));
     if (st.size <= MAX_CONFIG_BYTES) out.shSyntax = shSyntax(resolved, vfs.readCapped(resolved, MAX_CONFIG_BYTES)!);
   }
   return out;
 }
 
 function libDir(vfs: VirtualFs): [string, 'default' | 'waagent.conf'] {
+  // as WALinuxAgent's ConfigurationProvider (and collector.py's lib_dir): last line wins
   const data = vfs.readCapped('/etc/waagent.conf', 256 * 1024);
+  let value: string | null = null;
   if (data) {
-    for (const raw of lossy.decode(data).split(/\r\n|\n|\r/)) {
-      const line = raw.split('#', 1)[0]!.trim();
-      if (line.startsWith('Lib.Dir=')) {
-        const value = line.slice('Lib.Dir='.length).trim();
-        if (value) return [value, 'waagent.conf'];
-      }
+    for (const line of lossy.decode(data).split('\n')) {
+      if (line.startsWith('#') || !line.includes('=')) continue;
+      const eq = line.indexOf('=');
+      if (line.slice(0, eq).trim() !== 'Lib.Dir') continue;
+      const v = line.slice(eq + 1).split('#')[0]!.replace(/^[" ]+|[" ]+$/g, '').trim();
+      value = v === 'None' ? null : v;
     }
   }
-  return ['/var/lib/waagent', 'default'];
+  return value ? [value, 'waagent.conf'] : ['/var/lib/waagent', 'default'];
 }
 
 function extensions(vfs: VirtualFs, libdir: string): [ExtensionFolder[], string | null] {
@@ -398,7 +404,7 @@ export function collectFacts(files: readonly FileSpec[]): HostFacts {
     if (data) {
       [hostConf.sections, hostConf.parseError] = parseIni(lossy.decode(data));
       const target = hostConf.sections?.['pre_post']?.['pluginconfigpath0'];
-      if (target) configPath = target;
+      if (target) configPath = posix.isAbsolute(target) || !selected ? target : posix.join(selected, target);
     }
   }
 
@@ -406,11 +412,20 @@ export function collectFacts(files: readonly FileSpec[]): HostFacts {
   let size: number | null = null;
   let parse: ConfigParse | null = null;
   let cfgData: Uint8Array | null = null;
+  let judgedOnVm = false;
   if (cfgFile.stat && cfgFile.stat.type === 'file') {
     size = cfgFile.stat.size;
     const data = vfs.readCapped(configPath, MAX_CONFIG_BYTES);
     if (data && data.length > MAX_CONFIG_BYTES) {
-      parse = { ok: false, kind: 'too_large', message: `${size} bytes, over the ${MAX_CONFIG_BYTES}-byte cap: not read`, line: null, column: null };
+      // the collector has Python's json read it on the VM; the client's parser stands in for it here
+      const whole = vfs.readCapped(configPath, MAX_CONFIG_PARSE_BYTES);
+      if (!whole || whole.length > MAX_CONFIG_PARSE_BYTES) {
+        parse = { ok: false, kind: 'too_large', message: `over vmsnap's 16 MiB limit, so it was not read`, line: null, column: null };
+      } else {
+        judgedOnVm = true;
+        cfgData = whole;
+        parse = parseConfigBytes(whole);
+      }
     } else if (data) {
       cfgData = data;
       parse = parseConfigBytes(data);
@@ -436,7 +451,7 @@ export function collectFacts(files: readonly FileSpec[]): HostFacts {
     selectedExtension: selected,
     hostConf,
     configPath,
-    config: { file: cfgFile, size, parse },
+    config: { file: cfgFile, size, parse, judgedOnVm },
     scripts: { pre: scriptFacts(vfs, 'pre', parsed, selected), post: scriptFacts(vfs, 'post', parsed, selected) },
     workload: { file: wlFile, workloadName },
     extensionLog: tailOutcomes(vfs, EXTENSION_LOG_PATH),

@@ -20,9 +20,14 @@ ruleTester(rule, {
   ],
   invalid: [
     {
-      name: '1 MiB + 1 byte',
+      name: '1 MiB + 1 byte: judged on the VM, a warning',
       facts: configOfSize(MAX_CONFIG_BYTES + 1),
-      findings: [{ messageIncludes: [`is ${MAX_CONFIG_BYTES + 1} bytes`, '1048576-byte (1 MiB) cap'], path: CONFIG_PATH, severity: 'error' }],
+      findings: [{ messageIncludes: [`is ${MAX_CONFIG_BYTES + 1} bytes`, "judged from what Python's json read of it on the VM"], path: CONFIG_PATH, severity: 'warning' }],
+    },
+    {
+      name: 'past the 16 MiB limit: not read, an error',
+      facts: withConfigParse(compliantFacts(), parseFailure('too_large')),
+      findings: [{ messageIncludes: 'its content is unchecked', path: CONFIG_PATH, severity: 'error' }],
     },
   ],
 });

@@ -11,9 +11,24 @@ ruleTester(rule, {
   valid: [
     { name: 'the compliant scripts', facts: compliantFacts() },
     { name: 'bash shebang but POSIX body', facts: script(PRE_SCRIPT, '#!/bin/bash\nf() { sync; }\nf\n') },
-    { name: '[[ ]] and brace expansion parse under sh -n (they fail only at run time)', facts: script(PRE_SCRIPT, '#!/bin/sh\n[[ -f x ]] && echo {a,b}\n') },
+    { name: 'POSIX expansions and bash-looking text in quotes, comments and heredocs', facts: script(PRE_SCRIPT, "#!/bin/sh\n# [[ -f x ]] ${x//a/b}\necho \"${x:-default} ${#x} ${x%.sh}\" '[[ x ]]'\ncat <<'EOF'\nset -o pipefail\nEOF\n") },
   ],
   invalid: [
+    {
+      name: '[[ ]] parses under sh -n and fails at run time: a warning',
+      facts: script(PRE_SCRIPT, '#!/bin/bash\nif [[ -f /etc/app ]]; then sync; fi\nsource /etc/app/env\n'),
+      findings: [{ messageIncludes: ['line 2 (if [[ -f /etc/app ]]; then sync; fi)', '[[ ]] test', 'and 1 more bash-only line: 3'], path: PRE_SCRIPT, severity: 'warning' }],
+    },
+    {
+      name: 'set -euo pipefail: dash stops the script with exit 2',
+      facts: script(PRE_SCRIPT, '#!/bin/bash\nset -euo pipefail\n[[ -d /data ]]\nsync\n'),
+      findings: [{ messageIncludes: ['line 2 (set -euo pipefail)', 'Illegal option -o pipefail', 'failure 300 (Pre-ScriptExecutionFailed)', 'and 1 more'], severity: 'error', consequenceIncludes: 'Pre-ScriptExecutionFailed, 300' }],
+    },
+    {
+      name: '${var//a/b} in the post-script: Bad substitution',
+      facts: script(POST_SCRIPT, '#!/bin/bash\nname=db-1\necho "${name//-/_}"\n'),
+      findings: [{ messageIncludes: ['post-script', 'line 3', 'Bad substitution', 'failure 301'], path: POST_SCRIPT, severity: 'error' }],
+    },
     {
       name: 'function keyword with parentheses',
       facts: script(PRE_SCRIPT, '#!/bin/bash\nfunction quiesce() {\n  sync\n}\nquiesce\n'),
