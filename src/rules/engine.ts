@@ -3,14 +3,27 @@ import type { HostFacts } from '../model/facts.js';
 import type { Finding, Severity } from '../model/report.js';
 import { buildRuleContext } from './context.js';
 import type { Rule } from './rule.js';
+import { BYPASS_WORKLOADS } from './workload-bypass.js';
 
 export type SeverityOverride = Severity | 'off';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/**
+ * Rules about something other than the script framework's own files: they still count when
+ * workload.conf makes the extension bypass the framework (every other finding is then moot).
+ */
+const OUTSIDE_FRAMEWORK = new Set(['extension-installed', 'extension-versions', 'workload-bypass', 'last-backup-evidence', 'path-writable-by-non-root', 'config-writable-by-non-root']);
+
+function bypassed(facts: HostFacts): string | null {
+  const name = facts.workload.workloadName;
+  return name !== null && (BYPASS_WORKLOADS as readonly string[]).includes(name) ? name : null;
+}
+
 export function judge(facts: HostFacts, rules: readonly Rule[], overrides: Readonly<Record<string, SeverityOverride>> = {}): Finding[] {
   const ctx = buildRuleContext(facts);
   const findings: Finding[] = [];
+  const bypass = bypassed(facts);
   for (const rule of rules) {
     const override = overrides[rule.meta.id];
     if (override === 'off') continue;
@@ -28,6 +41,12 @@ export function judge(facts: HostFacts, rules: readonly Rule[], overrides: Reado
         fixable: rule.meta.fixable,
       };
       if (f.path !== undefined) finding.path = f.path;
+      if (bypass !== null && !OUTSIDE_FRAMEWORK.has(rule.meta.id) && override === undefined) {
+        // the extension never reads these files while workload.conf names a database flow
+        finding.severity = 'info';
+        finding.silent = false;
+        finding.consequence = `none while workload.conf bypasses the script framework (workload_name = ${bypass}); it matters again if workload.conf goes`;
+      }
       findings.push(finding);
     }
   }

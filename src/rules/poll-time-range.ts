@@ -18,6 +18,9 @@ export const rule = defineRule(
     if (!config || !('ScriptsExecutionPollTimeSeconds' in config)) return [];
     const v = config['ScriptsExecutionPollTimeSeconds'];
     const n = typeof v === 'number' ? v : typeof v === 'string' && isNumericString(v) ? Number(v.trim()) : null;
+    if (n !== null && typeof v === 'string' && Number.isInteger(n) && n >= 1 && n <= 5) {
+      return [{ message: `ScriptsExecutionPollTimeSeconds is the string ${showValue(v)}: the extension reads it as ${n}, but the doc asks for an integer; write ${n} without quotes`, path: facts.configPath }];
+    }
     if (n === null || (Number.isInteger(n) && n >= 1 && n <= 5)) return [];
     return [
       {
