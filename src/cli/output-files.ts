@@ -1,6 +1,6 @@
 // --output FORMAT=PATH: extra reports written to files, each atomically (temp file, then rename),
 // so a dashboard reading the file never sees half a report.
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs';
 import { access, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
@@ -23,6 +23,24 @@ export function parseOutputSpecs(values: readonly string[]): OutputSpec[] {
   });
 }
 
+/** Temp files of --output reports not yet renamed into place. */
+const unfinished = new Set<string>();
+
+/**
+ * Removes the temp files of reports that will never be finished: for bin/vmsnap when a second
+ * Ctrl-C (or SIGTERM) makes it leave at once. Synchronous: the process exits right after.
+ */
+export function removeUnfinishedOutputs(): void {
+  for (const tmp of unfinished) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+  }
+  unfinished.clear();
+}
+
 /**
  * A sink that writes to a temp file beside `path` as chunks arrive (a streamed jsonl report stays
  * out of memory) and lands on disk in one rename when committed, so a dashboard reading the file
@@ -40,7 +58,10 @@ export class AtomicFileSink implements Sink {
   write(chunk: string): void {
     if (this.failure) return;
     try {
-      this.fd ??= openSync(this.tmp, 'w', 0o644);
+      if (this.fd === null) {
+        unfinished.add(this.tmp);
+        this.fd = openSync(this.tmp, 'w', 0o644);
+      }
       writeSync(this.fd, chunk);
     } catch (e) {
       this.failure = e as NodeJS.ErrnoException;
@@ -50,14 +71,19 @@ export class AtomicFileSink implements Sink {
   async commit(): Promise<void> {
     try {
       if (this.failure) throw this.failure;
-      this.fd ??= openSync(this.tmp, 'w', 0o644);
+      if (this.fd === null) {
+        unfinished.add(this.tmp);
+        this.fd = openSync(this.tmp, 'w', 0o644);
+      }
       closeSync(this.fd);
       this.fd = null;
       await rename(this.tmp, this.path);
+      unfinished.delete(this.tmp);
     } catch (e) {
       if (this.fd !== null) closeSync(this.fd);
       this.fd = null;
       await unlink(this.tmp).catch(() => {});
+      unfinished.delete(this.tmp);
       throw new UsageError(`--output ${this.path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }

@@ -31,7 +31,7 @@ describe.skipIf(fleetUnavailable !== null)('SIGINT during a run', () => {
     if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it('names the hosts in flight, writes the report and exits 130 at once', async () => {
+  const writeInventory = (): string => {
     const vm = (n: string) => fleet.vms.find((v) => v.name === n)!;
     const inv = path.join(fleet.dir, 'inv.yaml');
     fs.writeFileSync(
@@ -45,6 +45,11 @@ describe.skipIf(fleetUnavailable !== null)('SIGINT during a run', () => {
         ],
       }),
     );
+    return inv;
+  };
+
+  it('names the hosts in flight, writes the report and exits 130 at once', async () => {
+    const inv = writeInventory();
     // one host at a time: when the hung host has been reached, `ok` is done and `later` not started
     const { child, done } = spawnVmsnap(['audit', '-i', inv, '--format', 'json', '-j', '1', '--timeout', '30', '--ssh-config', 'none', '--known-hosts', fleet.knownHostsFile], { home });
     for (let i = 0; hung.accepted() === 0 && i < 200; i++) await sleep(50);
@@ -64,5 +69,23 @@ describe.skipIf(fleetUnavailable !== null)('SIGINT during a run', () => {
       ['hung', 'interrupted', 'INTERRUPTED'],
       ['later', 'interrupted', 'NOT_STARTED'],
     ]);
+  });
+
+  it('SIGTERM (cron timeout, a scheduler) ends the run the same way', async () => {
+    const inv = writeInventory();
+    const args = ['audit', '-i', inv, '--format', 'json', '-j', '1', '--timeout', '30', '--ssh-config', 'none', '--known-hosts', fleet.knownHostsFile];
+    const before = hung.accepted();
+    const first = spawnVmsnap(args, { home });
+    for (let i = 0; hung.accepted() === before && i < 200; i++) await sleep(50);
+    expect(hung.accepted()).toBe(before + 1);
+    await sleep(200);
+    first.child.kill('SIGTERM');
+    const graceful = await first.done;
+    expect(graceful.code, describeRun(graceful)).toBe(130);
+    expect(graceful.stderr).toMatch(/terminated \(SIGTERM\); finishing the report/);
+    expect(Report.parse(JSON.parse(graceful.stdout)).hosts.map((h) => h.status)).toEqual(['compliant', 'interrupted', 'interrupted']);
+
+    // the unfinished --output temp files a second signal leaves behind are removed:
+    // test/cli/output-files.test.ts (bin/vmsnap calls removeUnfinishedOutputs before exiting)
   });
 });
