@@ -35,8 +35,8 @@ export interface AuditArgs {
   baseline?: string | undefined;
   rerunFailed?: string | undefined;
   quiet?: boolean | undefined;
-  /** the command line after `vmsnap`, for the table's rerun command */
-  argv?: readonly string[] | undefined;
+  /** the command line after `vmsnap`, for the table's rerun command; null: no rerun command (the demo's fleet is gone by then) */
+  argv?: readonly string[] | null | undefined;
   /** --ssh-config, --jump, --accept-new, --retries, --jump-max-startups (see ssh-options.ts) */
   ssh?: SshArgs | undefined;
   /** -i with --inventory-format/--az-*, --limit, --shard, or --local (see inventory-command.ts); default: all of `inventory` */

@@ -27,8 +27,8 @@ export interface ReportingArgs {
   rerunFailed?: string | undefined;
   /** --quiet: no progress line */
   quiet?: boolean | undefined;
-  /** the command line after `vmsnap`, for the rerun hint */
-  argv?: readonly string[] | undefined;
+  /** the command line after `vmsnap`, for the rerun hint; null for none */
+  argv?: readonly string[] | null | undefined;
 }
 
 export interface Reporting<T extends Host> {
@@ -36,7 +36,7 @@ export interface Reporting<T extends Host> {
   hosts: T[];
   /** stdout, wrapped so the progress line and stdout never share a terminal row */
   stdout: Sink;
-  rerun: RerunHint;
+  rerun: RerunHint | undefined;
   /** run events through waivers, baseline and the progress line to the reporters */
   wrap(inner: Required<Reporter>): Required<Reporter>;
   /** the run's report with waivers and baseline applied */
@@ -146,7 +146,7 @@ export async function prepareReporting<T extends Host>(
   else if (progress && args.format === 'jsonl' && !io.stdoutIsFile) stdout = progress.wrap(io.stdout, { holdMs: 250 });
 
   const json = parseOutputSpecs(args.output).find((o) => o.format === 'json');
-  const rerun: RerunHint = {
+  const rerun: RerunHint | undefined = args.argv === null ? undefined : {
     args: args.argv ? rerunArgs(args.argv) : ['-i', args.inventory, ...(args.knownHosts ? ['--known-hosts', args.knownHosts] : [])],
     jsonPath: json?.path,
   };

@@ -38,7 +38,7 @@ export async function demoCommand(opts: { dir: string; format: 'table' | 'json' 
     io.stderr.write(`demo: vmsnap audit -i ${inventory} --known-hosts ${fleet.knownHostsFile} --output json=${reportPath}\n\n`);
     const t1 = Date.now();
     const code = await auditCommand(
-      { inventory, format: opts.format, concurrency: 50, timeout: 30, knownHosts: fleet.knownHostsFile, rule: [], skipRule: [], output: [`json=${reportPath}`] },
+      { inventory, format: opts.format, concurrency: 50, timeout: 30, knownHosts: fleet.knownHostsFile, rule: [], skipRule: [], output: [`json=${reportPath}`], argv: null },
       io,
     );
     io.stderr.write(
