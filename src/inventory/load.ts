@@ -45,9 +45,9 @@ export async function loadInventory(file: string): Promise<Inventory> {
 }
 
 /** Parses inventory text; `file` names it in messages and anchors relative identity files. Pure. */
-export function parseInventory(text: string, file: string): Inventory {
+export function parseInventory(text: string, file: string, parsed?: ParsedYaml): Inventory {
   try {
-    return new InventoryParser(text, file).parse();
+    return new InventoryParser(text, file, parsed).parse();
   } catch (err) {
     if (err instanceof InventoryError) throw err;
     const message = err instanceof Error ? err.message : String(err);
@@ -104,23 +104,33 @@ function keyText(key: unknown): string {
   return String(key);
 }
 
+/** A vmsnap inventory's YAML, parsed once (format detection reads the same Document). */
+export interface ParsedYaml {
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export function parseInventoryYaml(text: string): ParsedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  return { doc, lines };
+}
+
 class InventoryParser {
-  private readonly lines = new LineCounter();
+  private readonly lines: LineCounter;
   private readonly issues: InventoryIssue[] = [];
-  private doc!: Document.Parsed;
+  private readonly doc: Document.Parsed;
 
   constructor(
     private readonly text: string,
     private readonly file: string,
-  ) {}
+    parsed: ParsedYaml = parseInventoryYaml(text),
+  ) {
+    this.doc = parsed.doc;
+    this.lines = parsed.lines;
+  }
 
   parse(): Inventory {
-    this.doc = parseDocument(this.text, {
-      lineCounter: this.lines,
-      prettyErrors: false,
-      uniqueKeys: true,
-      keepSourceTokens: false,
-    });
     if (this.doc.errors.length > 0) {
       for (const e of this.doc.errors) {
         const pos = this.position(e.pos[0]);

@@ -4,11 +4,11 @@
 //   an object with a hosts: list (or defaults:/groups:)       -> vmsnap
 //   all:, or groups whose value has hosts:/children:/vars:    -> ansible
 //   a list of objects with resourceGroup (JSON or YAML)        -> az
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import { parseAnsibleInventory } from './ansible.js';
 import { parseAzVmList, type AzAddressKind } from './az.js';
 import { InventoryError } from './errors.js';
-import { parseInventory, readInventoryFile } from './load.js';
+import { parseInventory, parseInventoryYaml, readInventoryFile, type ParsedYaml } from './load.js';
 import type { Inventory, InventoryFormat } from './types.js';
 
 export interface SourceOptions {
@@ -34,6 +34,14 @@ function isJson(text: string): boolean {
 
 /** The format of an inventory's text, or why it is none vmsnap reads. */
 export function detectFormat(text: string): { format: InventoryFormat } | { error: string } {
+  const d = detect(text);
+  return 'error' in d ? d : { format: d.format };
+}
+
+type Detected = { format: InventoryFormat; yaml?: ParsedYaml } | { error: string };
+
+/** detectFormat, and the YAML it parsed (a vmsnap inventory's loader reads it instead of parsing again). */
+function detect(text: string): Detected {
   const body = text.replace(/^\uFEFF/, '');
   const firstLine = body.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';')) ?? '';
   if (INI_SECTION.test(firstLine) && !isJson(body)) {
@@ -55,33 +63,38 @@ export function detectFormat(text: string): { format: InventoryFormat } | { erro
       return { format: 'az' }; // broken JSON: the az reader names the line
     }
   }
-  const doc = parseDocument(body, { prettyErrors: false });
-  if (doc.errors.length > 0 || doc.contents === null) return { format: 'vmsnap' }; // its loader reports the YAML error
+  // parsed as the vmsnap loader parses (the BOM too: the loader gets the same text)
+  const yaml = parseInventoryYaml(text);
+  const doc = yaml.doc;
+  const vmsnap = { format: 'vmsnap' as const, yaml };
+  if (doc.errors.length > 0 || doc.contents === null) return vmsnap; // its loader reports the YAML error
   const top = doc.contents;
   if (isSeq(top)) {
     const first = top.items[0];
     if (isMap(first) && first.has('resourceGroup')) return { format: 'az' };
-    return { format: 'vmsnap' };
+    return vmsnap;
   }
-  if (!isMap(top)) return { format: 'vmsnap' };
+  if (!isMap(top)) return vmsnap;
   const key = (k: unknown) => (isScalar(k) ? String(k.value) : String(k));
   const hostsValue = top.get('hosts', true);
-  if (isSeq(hostsValue) || top.has('defaults') || top.has('groups')) return { format: 'vmsnap' };
+  if (isSeq(hostsValue) || top.has('defaults') || top.has('groups')) return vmsnap;
   if (top.has('all')) return { format: 'ansible' };
   const groupLike = top.items.some((p) => {
     const v = p.value;
     return isMap(v) && v.items.some((q) => ['hosts', 'children', 'vars'].includes(key(q.key)));
   });
-  return { format: groupLike ? 'ansible' : 'vmsnap' };
+  return groupLike ? { format: 'ansible' } : vmsnap;
 }
 
 /** Parses inventory text in any format vmsnap reads. Throws InventoryError (only). */
 export function parseInventorySource(text: string, file: string, opts: SourceOptions = {}): Inventory {
   let format: InventoryFormat;
+  let yaml: ParsedYaml | undefined;
   if (opts.format === undefined || opts.format === 'auto') {
-    const d = detectFormat(text);
+    const d = detect(text);
     if ('error' in d) throw new InventoryError(file, { line: null, column: null, field: null, message: d.error });
     format = d.format;
+    yaml = d.yaml;
   } else format = opts.format;
   if (format !== 'az') {
     const flag = opts.azAddress !== undefined ? '--az-address' : opts.azUser !== undefined ? '--az-user' : null;
@@ -89,7 +102,7 @@ export function parseInventorySource(text: string, file: string, opts: SourceOpt
   }
   switch (format) {
     case 'vmsnap':
-      return { ...parseInventory(text, file), format };
+      return { ...parseInventory(text, file, yaml), format };
     case 'ansible':
       return parseAnsibleInventory(text, file);
     case 'az':
