@@ -1,7 +1,7 @@
 // Choosing hosts, shared by `audit`, `inventory` and `merge`: the inventory file in any format vmsnap
 // reads (-i, --inventory-format, --az-address, --az-user), --limit and --shard, or --local. And
 // `vmsnap inventory`: the selected hosts and their resolved connection settings, without connecting.
-import Table from 'cli-table3';
+import { renderTable } from '../report/text-table.js';
 import type { Argv } from 'yargs';
 import { endpointId, type Resolver } from '../ssh/resolve.js';
 import { routeResolver, sshArgsFrom, type SshArgs } from './ssh-options.js';
@@ -213,14 +213,10 @@ export async function inventoryCommand(args: InventoryCommandArgs, io: CliIo): P
     io.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return 0;
   }
-  const t = new Table({
-    head: ['Host', 'Connects as', 'Via', 'Identity file', 'Sudo', 'Groups', 'Tags', 'Notes'],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const h of s.hosts) {
+  const rows = s.hosts.map((h) => {
     const route = routeOf(h, resolver);
     const ok = 'connectsAs' in route;
-    t.push([
+    return [
       h.name,
       ok ? route.connectsAs : '-',
       ok ? route.via.join(' -> ') || '-' : '-',
@@ -229,10 +225,10 @@ export async function inventoryCommand(args: InventoryCommandArgs, io: CliIo): P
       h.groups.join(', ') || '-',
       h.tags.join(', ') || '-',
       [...(h.notes ?? []), ...(h.unavailable ? [`audit: ${h.unavailable.status} ${h.unavailable.code}`] : []), ...('routeError' in route && !h.unavailable ? [route.routeError] : [])].join('; '),
-    ].map(printable));
-  }
+    ].map(printable);
+  });
   const lines: string[] = [];
-  if (s.hosts.length > 0) lines.push(t.toString());
+  if (s.hosts.length > 0) lines.push(renderTable(['Host', 'Connects as', 'Via', 'Identity file', 'Sudo', 'Groups', 'Tags', 'Notes'], rows));
   const selected = s.hosts.length === s.total ? `${s.total} hosts` : `${s.hosts.length} of ${s.total} hosts`;
   const shard = s.shard ? `, shard ${s.shard.index}/${s.shard.count}` : '';
   lines.push(printable(`${selected} (${inv.format ?? 'vmsnap'} inventory ${inv.file}${shard}); nothing was connected to`));

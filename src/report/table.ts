@@ -1,9 +1,9 @@
 // The human report: one row per VM, the findings below (grouped across hosts on a large fleet),
 // waiver and baseline notes, the command that reruns the failures, and the summary line last.
-import Table from 'cli-table3';
 import { AUDITED_STATUSES, type Finding, type HostResult, type Report, type Summary } from '../model/report.js';
 import { fixLines } from './fix-lines.js';
 import { forTerminal } from './terminal-text.js';
+import { renderTable } from './text-table.js';
 import type { Reporter, Sink } from './reporter.js';
 import { GROUP_ABOVE_HOSTS, baselineLines, findingLines, groupedDetails, rerunCommand, resolvedLines, waiverLines, type RerunHint } from './table-sections.js';
 
@@ -57,15 +57,8 @@ export class TableReporter implements Reporter {
     const report = forTerminal({ ...raw, hosts: raw.hosts.map((h) => ({ ...h, facts: null })) });
     const width = Math.max(80, this.opts.width ?? 120);
     const problemWidth = Math.max(30, width - 60);
-    const table = new Table({
-      head: ['Host', 'Address', 'Status', 'Errors', 'Warnings', 'First problem'],
-      style: { head: [], border: [], compact: true },
-      wordWrap: false,
-    });
-    for (const h of report.hosts) {
-      table.push([h.name, h.address, h.status, count(h, 'error'), count(h, 'warning'), clip(firstProblem(h), problemWidth)]);
-    }
-    const out: string[] = [table.toString(), ''];
+    const rows = report.hosts.map((h) => [h.name, h.address, h.status, count(h, 'error'), count(h, 'warning'), clip(firstProblem(h), problemWidth)]);
+    const out: string[] = [renderTable(['Host', 'Address', 'Status', 'Errors', 'Warnings', 'First problem'], rows), ''];
     const rulesSeen = new Set<string>();
     const grouped = report.hosts.length > (this.opts.groupAbove ?? GROUP_ABOVE_HOSTS);
     if (grouped) {
