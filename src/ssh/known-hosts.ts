@@ -51,6 +51,12 @@ export class KnownHosts {
   private readonly patternLines: Array<{ entry: Entry; positive: RegExp[]; negative: RegExp[] }> = [];
   private readonly hashed: HashedNames;
   private readonly cache = new Map<string, Entry[]>();
+  /** entries by key blob: a presented key is checked against its own lines first (see verify) */
+  private readonly byBlob = new Map<string, Entry[]>();
+  /** how each entry's host field matches a name */
+  private readonly matcher = new Map<Entry, (name: string) => boolean>();
+  /** the one key type of every plain key line, when there is one (then no host needs a scan to order algorithms) */
+  private readonly onlyType: string | null;
 
   private constructor(
     /** the file the entries came from, for messages; null when parsed from text without a name */
@@ -68,13 +74,20 @@ export class KnownHosts {
         continue;
       }
       const { entry, hosts } = parsed;
+      const blobKey = entry.blob.toString('latin1');
+      const sameBlob = this.byBlob.get(blobKey);
+      if (sameBlob) sameBlob.push(entry);
+      else this.byBlob.set(blobKey, [entry]);
       if (hosts.startsWith(HASH_MAGIC)) {
         const h = parseHashedName(hosts);
         if (!h) {
           skipped.push({ line: i + 1, reason: `malformed hashed host name ${JSON.stringify(hosts)}` });
+          this.byBlob.get(blobKey)!.pop();
           continue;
         }
+        const index = hashed.length;
         hashed.push({ entry, ...h });
+        this.matcher.set(entry, (name) => this.hashed.matchesAt(index, name));
         continue;
       }
       const names = hosts.split(',').filter((n) => n !== '');
@@ -86,15 +99,21 @@ export class KnownHosts {
           else positive.push(globToRegExp(n));
         }
         this.patternLines.push({ entry, positive, negative });
+        this.matcher.set(entry, (name) => !negative.some((r) => r.test(name)) && positive.some((r) => r.test(name)));
       } else {
-        for (const n of new Set(names.map((x) => x.toLowerCase()))) {
+        const exact = new Set(names.map((x) => x.toLowerCase()));
+        for (const n of exact) {
           const list = this.byName.get(n);
           if (list) list.push(entry);
           else this.byName.set(n, [entry]);
         }
+        this.matcher.set(entry, (name) => exact.has(name));
       }
     }
     this.hashed = new HashedNames(hashed);
+    const plainTypes = new Set<string>();
+    for (const list of this.byBlob.values()) for (const e of list) if (e.key.marker === null) plainTypes.add(e.key.type);
+    this.onlyType = plainTypes.size === 1 ? [...plainTypes][0]! : null;
     this.usesHashing = hashed.length > 0;
     this.skipped = skipped;
   }
@@ -131,6 +150,15 @@ export class KnownHosts {
 
   /** verdict for a presented host key blob (the raw SSH wire-format public key) */
   verify(host: string, port: number, keyBlob: Buffer): HostKeyVerdict {
+    // The lines holding this very key decide a match or a revocation; each is checked against the
+    // host alone (one HMAC for a hashed line). Only when none of them names the host is every line
+    // for it needed (which of its keys did change): with hashed lines that is one HMAC per line of
+    // the file, per host, as OpenSSH pays it per connection.
+    const lower = hostString(host, port).toLowerCase();
+    const own = (this.byBlob.get(keyBlob.toString('latin1')) ?? []).filter((e) => this.matcher.get(e)?.(lower) === true);
+    if (own.length > 0 && !own.some((e) => e.key.marker === 'revoked') && own.some((e) => e.key.marker === null && e.key.type === blobKeyType(keyBlob))) {
+      return { ok: true };
+    }
     const entries = this.entriesFor(host, port);
     const name = hostString(host, port);
     const presentedType = blobKeyType(keyBlob);
@@ -187,6 +215,9 @@ export class KnownHosts {
 
   /** key types known for this host (not revoked, not CA keys), in file order, e.g. ['ssh-ed25519'] */
   keyTypesFor(host: string, port: number): string[] {
+    // one key type in the whole file: it can only be this host's, or the host has none (and is
+    // unknown whichever key it presents), so no line needs hashing to order the algorithms
+    if (this.onlyType !== null) return [this.onlyType];
     const entries = this.entriesFor(host, port);
     const revoked = entries.filter((e) => e.key.marker === 'revoked');
     const types = new Set<string>();
@@ -325,6 +356,14 @@ class HashedNames {
       keyedState(x.salt, 0x5c, this.outer, i * 5);
       for (let w = 0; w < 5; w++) this.hashes[i * 5 + w] = x.hash.readInt32BE(w * 4);
     });
+  }
+
+  /** whether hashed line `i` names `name` */
+  matchesAt(i: number, name: string): boolean {
+    const msg = paddedWords(Buffer.from(name, 'utf8'), 64);
+    hmacFromStates(this.inner, this.outer, i * 5, msg, DIGEST);
+    const o = i * 5;
+    return DIGEST[0] === this.hashes[o] && DIGEST[1] === this.hashes[o + 1] && DIGEST[2] === this.hashes[o + 2] && DIGEST[3] === this.hashes[o + 3] && DIGEST[4] === this.hashes[o + 4];
   }
 
   matching(name: string): Entry[] {
