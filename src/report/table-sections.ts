@@ -151,9 +151,16 @@ export function shellQuote(s: string): string {
 }
 
 /** The command that audits again only the hosts that were not compliant, or null when all were. */
+/** Past this many failed hosts a --limit list is no command to paste: --rerun-failed instead. */
+export const RERUN_LIMIT_MAX_HOSTS = 20;
+
 export function rerunCommand(report: Report, hint: RerunHint): string | null {
   const failed = report.hosts.filter((h) => h.status !== 'compliant').map((h) => h.name);
   if (failed.length === 0) return null;
+  if (hint.jsonPath === undefined && failed.length > RERUN_LIMIT_MAX_HOSTS) {
+    const base = ['vmsnap', 'audit', ...hint.args].map(shellQuote).join(' ');
+    return `${base} --rerun-failed REPORT.json   (${failed.length} hosts: add --output json=REPORT.json to this run's command to keep a report to rerun from)`;
+  }
   const select = hint.jsonPath !== undefined ? ['--rerun-failed', hint.jsonPath] : ['--limit', failed.join(',')];
   return ['vmsnap', 'audit', ...hint.args, ...select].map(shellQuote).join(' ');
 }

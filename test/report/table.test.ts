@@ -100,4 +100,13 @@ describe('TableReporter', () => {
     expect(shellQuote("it's here")).toBe(`'it'\\''s here'`);
     expect(rerunCommand(report([host('a b', 'timeout')]), { args: [] })).toBe("vmsnap audit --limit 'a b'");
   });
+
+  it('past 20 failed hosts: --rerun-failed from a kept JSON report, not a --limit of every name', () => {
+    const many = report(Array.from({ length: 21 }, (_, i) => host(`vm-${i}`, 'unreachable')));
+    expect(rerunCommand(many, { args: ['-i', 'inv.yaml'] })).toBe(
+      "vmsnap audit -i inv.yaml --rerun-failed REPORT.json   (21 hosts: add --output json=REPORT.json to this run's command to keep a report to rerun from)",
+    );
+    expect(rerunCommand(many, { args: ['-i', 'inv.yaml'], jsonPath: 'last.json' })).toBe('vmsnap audit -i inv.yaml --rerun-failed last.json');
+    expect(rerunCommand(report(Array.from({ length: 20 }, (_, i) => host(`vm-${i}`, 'unreachable'))), { args: [] })).toMatch(/--limit vm-0,vm-1,.*,vm-19$/);
+  });
 });
