@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { formatFieldPath } from '../inventory/load.js';
 import { Finding, HostStatus, SCHEMA_VERSION } from '../model/report.js';
+import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';
 
 export const PreviousHost = z.object({ name: z.string(), status: HostStatus, findings: z.array(Finding) });
 export type PreviousHost = z.infer<typeof PreviousHost>;
@@ -43,48 +44,27 @@ function lineOf(text: string, message: string): string {
   return ` (line ${line})`;
 }
 
-/** A JSON Lines report reassembled: the summary line's fields plus the host lines. */
+/** A JSON Lines report reassembled (report/jsonl.ts), its errors named with the flag and file. */
 function fromJsonl(text: string, file: string, flag: string): unknown {
-  const hosts: unknown[] = [];
-  let summary: Record<string, unknown> | null = null;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new PreviousReportError(`${flag} ${file}:${i + 1}: not a vmsnap report: neither JSON nor JSON Lines (${(e as Error).message})`);
-    }
-    const type = (v as { type?: unknown } | null)?.type;
-    if (type === 'host') hosts.push(v);
-    else if (type === 'summary') summary = v as Record<string, unknown>;
-    else throw new PreviousReportError(`${flag} ${file}:${i + 1}: not a vmsnap JSON Lines report (a line without "type": "host" or "summary")`);
+  try {
+    return reassembleJsonl(text);
+  } catch (e) {
+    if (!(e instanceof JsonlReportError)) throw e;
+    throw new PreviousReportError(`${flag} ${file}${e.line !== null ? `:${e.line}` : ''}: ${e.message.startsWith('neither') ? `not a vmsnap report: ${e.message}` : e.message}`);
   }
-  if (summary === null) {
-    throw new PreviousReportError(`${flag} ${file}: the JSON Lines report has no summary line (the run that wrote it did not finish)`);
-  }
-  return { ...summary, hosts };
 }
 
 export function parsePreviousReport(text: string, file: string, flag: string): PreviousReport {
   let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    const firstLine = text.trimStart().split('\n', 1)[0] ?? '';
-    let jsonl = false;
+  if (looksLikeJsonl(text)) {
+    data = fromJsonl(text, file, flag); // even one host line alone, which is valid JSON too
+  } else {
     try {
-      jsonl = typeof (JSON.parse(firstLine) as { type?: unknown } | null)?.type === 'string';
-    } catch {
-      /* not JSON Lines either */
-    }
-    if (!jsonl) {
+      data = JSON.parse(text);
+    } catch (e) {
       const why = text.trim() === '' ? 'the file is empty' : `not valid JSON${lineOf(text, (e as Error).message)}: ${(e as Error).message}`;
       throw new PreviousReportError(`${flag} ${file}: not a vmsnap report: ${why}`);
     }
-    data = fromJsonl(text, file, flag);
   }
   const d = data as { schemaVersion?: unknown; tool?: { name?: unknown } } | null;
   if (d === null || typeof d !== 'object' || Array.isArray(d) || d.tool?.name !== 'vmsnap') {

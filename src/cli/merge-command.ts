@@ -15,6 +15,7 @@ import { exitCodeFor } from './exit-codes.js';
 import { hostArgs, hostOptions, selectCommandHosts, type HostArgs } from './inventory-command.js';
 import { UsageError, type CliIo } from './io.js';
 import { AtomicFileSink, checkWritable, type OutputSpec } from './output-files.js';
+import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';
 
 export interface MergeArgs extends HostArgs {
   /** the shard reports, JSON */
@@ -41,13 +42,20 @@ async function readShard(file: string): Promise<Shard> {
     throw new UsageError(`merge: ${file}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)}`);
   }
   let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    const jsonl = text.trimStart().startsWith('{"type"');
-    throw new UsageError(
-      `merge: ${file}: not a JSON report${jsonl ? ' (JSON Lines: write the shards with --output json=FILE)' : ''}: ${text.trim() === '' ? 'the file is empty' : (e as Error).message}`,
-    );
+  if (looksLikeJsonl(text)) {
+    // a shard written as JSON Lines (--format jsonl / --output jsonl=FILE)
+    try {
+      raw = reassembleJsonl(text);
+    } catch (err) {
+      if (!(err instanceof JsonlReportError)) throw err;
+      throw new UsageError(`merge: ${file}${err.line !== null ? `:${err.line}` : ''}: ${err.message}`);
+    }
+  } else {
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`merge: ${file}: not a JSON report: ${text.trim() === '' ? 'the file is empty' : (e as Error).message}`);
+    }
   }
   const d = raw as { tool?: { name?: unknown }; schemaVersion?: unknown } | null;
   if (d === null || typeof d !== 'object' || Array.isArray(d) || d.tool?.name !== 'vmsnap') {

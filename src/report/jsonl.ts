@@ -32,3 +32,49 @@ export class JsonlReporter implements Reporter {
     this.sink.write(jsonlSummaryLine(report));
   }
 }
+
+/** A JSON Lines report's text is recognised by its first line: an object with a "type". */
+export function looksLikeJsonl(text: string): boolean {
+  const firstLine = text.trimStart().split('\n', 1)[0] ?? '';
+  try {
+    return typeof (JSON.parse(firstLine) as { type?: unknown } | null)?.type === 'string';
+  } catch {
+    return false;
+  }
+}
+
+export class JsonlReportError extends Error {
+  constructor(
+    message: string,
+    /** 1-based line of the file, when one line is to blame */
+    readonly line: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A JSON Lines report reassembled as the JSON report's data: the summary line's fields, and the
+ * host lines without their "type", in file order. Throws JsonlReportError; validation is the caller's.
+ */
+export function reassembleJsonl(text: string): Record<string, unknown> & { hosts: Record<string, unknown>[] } {
+  const hosts: Record<string, unknown>[] = [];
+  let summary: Record<string, unknown> | null = null;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw new JsonlReportError(`neither JSON nor JSON Lines (${(e as Error).message})`, i + 1);
+    }
+    const { type, ...rest } = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+    if (type === 'host') hosts.push(rest);
+    else if (type === 'summary') summary = rest;
+    else throw new JsonlReportError('not a vmsnap JSON Lines report (a line without "type": "host" or "summary")', i + 1);
+  }
+  if (summary === null) throw new JsonlReportError('the JSON Lines report has no summary line (the run that wrote it did not finish)', null);
+  return { ...summary, hosts };
+}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeReports } from '../../src/cli/merge-command.js';
 import { Report, SCHEMA_VERSION, summarize, type HostResult, type HostStatus } from '../../src/model/report.js';
+import { jsonlHostLine, jsonlSummaryLine } from '../../src/report/jsonl.js';
 import { run } from './run-main.js';
 
 const finding = { rule: 'config-mode', severity: 'error' as const, extensionCode: 1, portalError: null, message: 'mode 0644', consequence: 'falls back', silent: true, fixable: true };
@@ -82,6 +83,21 @@ describe('vmsnap merge', () => {
     expect(r.err).toContain(`1 host of ${inv} is in no shard report, added as error NOT_REPORTED: web3`);
     expect(r.err).toContain(`warning: 1 reported host is not in the selection of ${inv}, kept: db1`);
     expect(JSON.parse(r.out).hosts.map((h: HostResult) => h.name)).toEqual(['web1', 'web2', 'web3', 'db1']);
+  });
+
+  it('reads shards written as JSON Lines too (--format jsonl, --output jsonl=FILE)', async () => {
+    const r3 = report([host('db2', 'compliant')], '2026-01-10T10:00:02.000Z', '2026-01-10T10:00:40.000Z');
+    const c = file('shard-2.jsonl', r3.hosts.map(jsonlHostLine).join('') + jsonlSummaryLine(r3));
+    const r = await run(['merge', a, c]);
+    expect(r.code, r.err).toBe(1);
+    const merged = Report.parse(JSON.parse(r.out));
+    expect(merged.hosts.map((h) => h.name)).toEqual(['web1', 'db1', 'db2']);
+    expect(JSON.parse(r.out).hosts[2].type).toBeUndefined(); // the line's "type" is not a host field
+    expect(merged.summary).toEqual(summarize(merged.hosts));
+
+    const cut = file('cut.jsonl', r3.hosts.map(jsonlHostLine).join(''));
+    const bad = await run(['merge', a, cut]);
+    expect([bad.code, bad.err]).toEqual([2, `vmsnap: merge: ${cut}: the JSON Lines report has no summary line (the run that wrote it did not finish)\n`]);
   });
 
   it('refuses a host reported twice, naming it and its files (exit 2)', async () => {
