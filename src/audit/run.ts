@@ -42,26 +42,38 @@ export async function runAudit(targets: readonly AuditTarget[], opts: RunOptions
   let done = 0;
   listener.onRunStart?.({ total: targets.length, startedAt });
 
+  const one = async (t: AuditTarget, i: number, releaseSlot: () => void): Promise<void> => {
+    let r: HostResult;
+    if (opts.interrupt?.aborted) {
+      r = notStarted(t);
+      opts.fix?.gate.pass(); // so hosts waiting to fix are not kept waiting for this one
+    } else {
+      listener.onHostStart?.(t);
+      try {
+        r = await auditOne(t, opts.fix ? { ...opts, fix: { ...opts.fix, releaseSlot } } : opts);
+      } catch (e) {
+        // auditHost never throws by design; a bug must still not hide a host
+        r = { ...notStarted(t), status: 'error', error: { code: 'INTERNAL', message: (e as Error)?.message ?? String(e) } };
+      }
+    }
+    results[i] = r;
+    done += 1;
+    listener.onHostResult?.(r, { done, total: targets.length });
+  };
+  // A host's slot is free when it is done, or earlier when it only waits for --fix's fleet-wide guard.
   await Promise.all(
-    targets.map((t, i) =>
-      limit(async () => {
-        let r: HostResult;
-        if (opts.interrupt?.aborted) {
-          r = notStarted(t);
-          opts.fix?.gate.pass(); // so hosts waiting to fix are not kept waiting for this one
-        } else {
-          listener.onHostStart?.(t);
-          try {
-            r = await auditOne(t, opts);
-          } catch (e) {
-            // auditHost never throws by design; a bug must still not hide a host
-            r = { ...notStarted(t), status: 'error', error: { code: 'INTERNAL', message: (e as Error)?.message ?? String(e) } };
-          }
-        }
-        results[i] = r;
-        done += 1;
-        listener.onHostResult?.(r, { done, total: targets.length });
-      }),
+    targets.map(
+      (t, i) =>
+        new Promise<void>((hostDone, hostFailed) => {
+          void limit(
+            () =>
+              new Promise<void>((slotFree) => {
+                one(t, i, slotFree)
+                  .then(hostDone, hostFailed) // a reporter's bug still fails the run, as before
+                  .finally(slotFree);
+              }),
+          );
+        }),
     ),
   );
   const hosts = results.map((r, i) => r ?? notStarted(targets[i]!));

@@ -35,7 +35,7 @@ function auditOptions(y: Argv) {
     .option('dry-run', { type: 'boolean', default: false, describe: 'with --fix: print the changes per host, change nothing' })
     .option('yes', { type: 'boolean', default: false, describe: 'with --fix: allow more than --max-changes hosts to change when stdout is not a terminal' })
     .option('max-changes', { type: 'string', default: '10', describe: 'with --fix, stdout not a terminal, no --yes: most hosts that may change' })
-    .option('fix-allow-dir', { type: 'string', array: true, default: [] as string[], describe: 'with --fix: another directory scripts may be fixed in (default only /etc/azure)' })
+    .option('fix-allow-dir', { type: 'string', array: true, default: [] as string[], describe: 'with --fix: another directory the config and scripts may be fixed in (default only /etc/azure)' })
     .example('$0 audit -i inventory.yaml --fix --dry-run', 'show what --fix would change')
     .example('$0 audit -i inventory.yaml', 'audit every host, print a table')
     .example('$0 audit -i hosts.yml --limit \'web:&prod:!web3\'', 'an Ansible inventory; the prod web servers but web3')

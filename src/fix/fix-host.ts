@@ -14,6 +14,11 @@ export interface FixOptions {
   policy: FixPolicy;
   /** the fleet-wide --max-changes guard */
   gate: FixGate;
+  /**
+   * Gives this host's concurrency slot back while it waits at the guard (set per host by the run):
+   * the guard waits for every host, so waiting hosts holding all -j slots would wait forever.
+   */
+  releaseSlot?: () => void;
 }
 
 /** The host as collected and judged after the changes, or null when none were applied. */
@@ -41,7 +46,9 @@ export async function fixHost(args: {
   }
   // waiting for the fleet-wide decision is not this host's slowness: pause its deadline
   deadline.pause();
-  const admission = await Promise.race([fix.gate.request(), deadline.rejection()]);
+  const asked = fix.gate.request();
+  fix.releaseSlot?.(); // at most --max-changes hosts wait like this: past that the guard refuses at once
+  const admission = await Promise.race([asked, deadline.rejection()]);
   deadline.resume();
   if (!admission.ok) {
     args.record(notApplied(plan.changes, admission.reason, true));

@@ -8,7 +8,7 @@
 // in directories no one else can write), when it lives under an allowed directory, outside system
 // directories, with a single hard link. The fixer on the VM then checks device and inode.
 import { posix } from 'node:path';
-import type { HostFacts, PathFacts, StatFacts } from '../model/facts.js';
+import { DEFAULT_CONFIG_PATH, type HostFacts, type PathFacts, type StatFacts } from '../model/facts.js';
 import type { Finding, FixRecord } from '../model/report.js';
 import { formatMode, nonRootWriters } from '../rules/helpers.js';
 
@@ -135,14 +135,57 @@ function scriptRefusal(facts: HostFacts, file: PathFacts, policy: FixPolicy): st
   if (distrust) {
     return `${distrust}: it could name any file (/bin/sh, /etc/shadow), so no script it names is changed; fix the config, check what it points to, then run --fix again`;
   }
+  const why = fileRefusal(file);
+  if (why) return why;
+  const normal = posix.normalize(file.path);
+  if (!policy.allowedScriptDirs.some((d) => isUnder(normal, d))) {
+    return `it is outside the directories --fix may change scripts in (${policy.allowedScriptDirs.join(', ')}; add one with --fix-allow-dir)`;
+  }
+  return plantedRefusal(file);
+}
+
+/** Why the host conf cannot be trusted to name the config; null when it can (or names nothing). */
+function hostConfDistrust(facts: HostFacts): string | null {
+  const hc = facts.hostConf.file;
+  if (!hc || !hc.stat || facts.configPath === DEFAULT_CONFIG_PATH) return null;
+  if (hc.stat.uid !== 0) return `the host conf ${hc.path} that names it is not owned by root`;
+  const writers = nonRootWriters(hc.stat);
+  if (writers.length > 0) return `the host conf ${hc.path} that names it is writable by a non-root user (${writers[0]})`;
+  for (const d of hc.parents) {
+    if (!d.stat || d.stat.type === 'symlink') continue;
+    const w = nonRootWriters(d.stat);
+    if (w.length > 0) return `the host conf's directory ${d.path} is writable by a non-root user (${w[0]})`;
+  }
+  return null;
+}
+
+/** What every changed file needs: one link, a plain path, outside system directories. */
+function fileRefusal(file: PathFacts): string | null {
   const st = file.lstat!;
   if (st.nlink !== 1) return `it has ${st.nlink} hard links: changing it would change another path too`;
   const normal = posix.normalize(file.path);
   if (file.realpath !== normal) return `its path goes through a symlinked directory (it resolves to ${file.realpath})`;
   const system = SYSTEM_DIRS.find((d) => isUnder(normal, d));
   if (system) return `it lives under ${system}, a system directory: vmsnap never changes files there`;
+  return null;
+}
+
+/**
+ * Why the config may not be changed; null when it may. Its path comes from the host conf, so it
+ * gets the scripts' protections: a host conf anyone could edit could point it at /etc/passwd.
+ */
+function configRefusal(facts: HostFacts, file: PathFacts, policy: FixPolicy): string | null {
+  const distrust = hostConfDistrust(facts);
+  if (distrust) return `${distrust}: it could name any file as the config, so the config is not changed; fix the host conf first`;
+  const why = fileRefusal(file);
+  if (why) return why;
+  const normal = posix.normalize(file.path);
   if (!policy.allowedScriptDirs.some((d) => isUnder(normal, d))) {
-    return `it is outside the directories --fix may change scripts in (${policy.allowedScriptDirs.join(', ')}; add one with --fix-allow-dir)`;
+    return `it is outside the directories --fix may change files in (${policy.allowedScriptDirs.join(', ')}; add one with --fix-allow-dir)`;
+  }
+  const parse = facts.config.parse;
+  if (!parse || !parse.ok || typeof parse.value !== 'object' || parse.value === null || Array.isArray(parse.value)) {
+    return 'it is not a JSON object the extension could read as its config, so it may be some other file: fix its content first';
   }
   return plantedRefusal(file);
 }
@@ -193,7 +236,12 @@ export function planFixes(facts: HostFacts, findings: readonly Finding[], policy
     seen.add(`${st.dev}:${st.ino}`);
     const want = target(role, st);
     {
-      const why = role === 'prescript' || role === 'postscript' ? scriptRefusal(facts, file, policy) : plantedRefusal(file);
+      const why =
+        role === 'prescript' || role === 'postscript'
+          ? scriptRefusal(facts, file, policy)
+          : role === 'config'
+            ? configRefusal(facts, file, policy)
+            : (fileRefusal(file) ?? plantedRefusal(file));
       if (why) {
         plan.refused.push(...refuse(file.path, st, want, why));
         continue;
@@ -220,7 +268,7 @@ export function planFixes(facts: HostFacts, findings: readonly Finding[], policy
       expect: { dev: st.dev, ino: st.ino, uid: st.uid, gid: st.gid, mode: st.mode },
       chown,
       chmod,
-      requireSingleLink: role === 'prescript' || role === 'postscript',
+      requireSingleLink: true,
       records,
     });
   }

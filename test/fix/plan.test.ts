@@ -21,6 +21,47 @@ const configFile = (mode: number, owner: Owner = 'root', config = compliantConfi
   owner,
 });
 
+const hostConfNaming = (configPath: string, mode = 0o644): FileSpec => ({
+  type: 'file',
+  path: HOSTCONF,
+  content: `[pre_post]\ntimeoutInSeconds: 1800\nnumberOfPlugins: 1\npluginName0: ScriptRunner\npluginPath0: /etc/azure\npluginConfigPath0: ${configPath}\n`,
+  mode,
+});
+
+describe('planFixes: the config is named by the host conf, so it gets the scripts\' protections', () => {
+  it('never /etc/passwd named as the config (outside the allowed directories, and not a config)', () => {
+    const p = plan(factsWithFiles([hostConfNaming('/etc/passwd'), { type: 'file', path: '/etc/passwd', content: 'root:x:0:0:root:/root:/bin/bash\n', mode: 0o644 }]));
+    expect(p.changes).toEqual([]);
+    expect(p.refused.map((r) => [r.path, r.action, r.to])).toEqual([['/etc/passwd', 'chmod', '0600']]);
+    expect(p.refused[0]!.reason).toMatch(/outside the directories --fix may change files in/);
+  });
+
+  it('no config change while a world-writable host conf names it; the host conf itself is fixed', () => {
+    const tool = '/usr/local/bin/tool.json';
+    const p = plan(factsWithFiles([hostConfNaming(tool, 0o666), { type: 'file', path: tool, content: JSON.stringify(compliantConfig()), mode: 0o4755 }]));
+    expect(p.changes.map((c) => [c.role, c.path, c.chmod])).toEqual([['hostconf', HOSTCONF, 0o644]]);
+    expect(p.refused.find((r) => r.path === tool)?.reason).toMatch(/host conf .* is writable by a non-root user .*could name any file as the config/);
+  });
+
+  it('never a config with a second hard link (it could be /etc/passwd under another name)', () => {
+    const facts = factsWithFiles([configFile(0o644)]);
+    facts.config.file.lstat!.nlink = 2;
+    facts.config.file.stat!.nlink = 2;
+    const p = plan(facts);
+    expect(p.changes).toEqual([]);
+    expect(p.refused[0]).toMatchObject({ path: CONFIG_PATH, applied: false });
+    expect(p.refused[0]!.reason).toMatch(/2 hard links/);
+  });
+
+  it('a config in an allowed directory of --fix-allow-dir, named by a root-owned host conf, is fixed', () => {
+    const custom = '/opt/app/backup.json';
+    const files = [hostConfNaming(custom), { type: 'file' as const, path: custom, content: JSON.stringify(compliantConfig()), mode: 0o644 }];
+    expect(plan(factsWithFiles(files)).refused[0]?.reason).toMatch(/outside the directories/);
+    const p = plan(factsWithFiles(files), { allowedScriptDirs: ['/etc/azure', '/opt/app'] });
+    expect(p.changes.map((c) => [c.role, c.path, c.chmod, c.requireSingleLink])).toEqual([['config', custom, 0o600, true]]);
+  });
+});
+
 describe('planFixes', () => {
   it('plans nothing on a compliant VM', () => {
     expect(plan(factsWithFiles())).toEqual({ changes: [], refused: [] });
