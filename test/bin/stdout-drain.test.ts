@@ -14,7 +14,7 @@ const PIPE_BYTES = 65_536;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmsnap-drain-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function reportOfAbout(bytes: number): Report {
+function reportOfAbout(bytes: number, noncompliant = false): Report {
   const hosts: HostResult[] = [];
   const make = (hs: HostResult[]): Report => ({
     schemaVersion: SCHEMA_VERSION,
@@ -25,7 +25,9 @@ function reportOfAbout(bytes: number): Report {
     hosts: hs,
   });
   for (let i = 0; JSON.stringify(make(hosts), null, 2).length < bytes; i++) {
-    hosts.push({ name: `vm-${String(i).padStart(4, '0')}`, address: '127.0.0.1', port: 22, user: 'root', status: 'compliant', durationMs: 5, findings: [], facts: null });
+    const bad = noncompliant && i === 0;
+    const findings = bad ? [{ rule: 'config-mode', severity: 'error' as const, extensionCode: 317, portalError: null, message: 'mode 0644', consequence: 'x', silent: false, fixable: true }] : [];
+    hosts.push({ name: `vm-${String(i).padStart(4, '0')}`, address: '127.0.0.1', port: 22, user: 'root', status: bad ? 'noncompliant' : 'compliant', durationMs: 5, findings, facts: null });
   }
   return make(hosts);
 }
@@ -48,5 +50,23 @@ describe('bin/vmsnap and a slow stdout reader', () => {
     expect(code).toBe(0);
     expect(out.length).toBe(expected.length);
     expect(out).toBe(expected);
+  });
+
+  it('a reader that goes away early (| head) leaves the exit code as the fleet is: 1 here, not 0', () => {
+    const file = path.join(dir, 'noncompliant.json');
+    fs.writeFileSync(file, JSON.stringify(reportOfAbout(200_000, true), null, 2) + '\n');
+    const r = spawnSync('/bin/bash', ['-c', 'set -o pipefail; "$0" "$1" merge "$2" | head -c 10 >/dev/null; echo "${PIPESTATUS[0]}"', process.execPath, VMSNAP, file], {
+      env: cliEnv(),
+      encoding: 'utf8',
+    });
+    expect(r.stdout.trim()).toBe('1');
+    expect(r.stderr).toBe('');
+  });
+
+  it('a full disk on stdout: one line on stderr, exit 74, no stack trace', () => {
+    const file = path.join(dir, 'shard.json');
+    const r = spawnSync(process.execPath, [VMSNAP, 'merge', file], { env: cliEnv(), encoding: 'utf8', stdio: ['ignore', fs.openSync('/dev/full', 'w'), 'pipe'] });
+    expect(r.status).toBe(74);
+    expect(r.stderr).toBe('vmsnap: cannot write the report to stdout: ENOSPC; the report on stdout is incomplete\n');
   });
 });
