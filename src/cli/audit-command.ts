@@ -79,7 +79,8 @@ function fanOut(reporters: readonly Reporter[]): Required<Reporter> {
 export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> {
   const rules = selectRules(allRules, args.rule, args.skipRule);
   const specs = parseOutputSpecs(args.output);
-  await checkWritable(specs);
+  const inputs = [args.inventory, args.knownHosts, args.waivers, args.baseline, args.rerunFailed].filter((x): x is string => typeof x === 'string' && x !== '');
+  await checkWritable(specs, inputs);
   const files = specs.map((o) => ({ ...o, sink: new AtomicFileSink(o.path) }));
   // the inventory (any format) through --limit and --shard, or this machine with --local
   const inventory = await selectCommandHosts(args.hosts ?? { inventory: args.inventory });

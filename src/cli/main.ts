@@ -87,12 +87,29 @@ function parse(argv: readonly string[]): Promise<{ err: Error | null; parsed: Pa
   });
 }
 
-function positiveNumber(value: unknown, flag: string, integer: boolean): number {
-  const n = Number(value);
+/** Largest --timeout: Node's timers hold at most 2^31-1 ms (about 24.8 days). */
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
+
+function positiveNumber(value: unknown, flag: string, integer: boolean, max = Number.MAX_SAFE_INTEGER): number {
+  if (Array.isArray(value)) throw new UsageError(`--${flag} was given ${value.length} times; give it once`);
+  const text = String(value).trim();
+  // decimal only: Number() would also take 0x10, 1e3 and the empty string
+  const n = /^\+?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw new UsageError(`--${flag} must be a positive ${integer ? 'whole number' : 'number'}, got "${String(value)}"`);
   }
+  if (n > max) throw new UsageError(`--${flag} must be at most ${max}, got "${String(value)}"`);
   return n;
+}
+
+/** Options that take one value: given twice, yargs makes a list of them, which nothing expects. */
+const SINGLE_VALUED = ['inventory', 'format', 'concurrency', 'timeout', 'known-hosts', 'waivers', 'baseline', 'rerun-failed', 'max-changes', 'retries', 'ssh-config', 'jump-max-startups', 'dir'];
+
+function rejectRepeated(parsed: Parsed): void {
+  for (const flag of SINGLE_VALUED) {
+    const v = parsed[flag];
+    if (Array.isArray(v)) throw new UsageError(`--${flag} was given ${v.length} times; give it once`);
+  }
 }
 
 function fixArgs(parsed: Parsed): FixArgs | null {
@@ -126,6 +143,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT.ok;
   }
   try {
+    rejectRepeated(parsed);
     switch (parsed._[0]) {
       case 'audit':
         return await auditCommand(
@@ -133,7 +151,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             inventory: String(parsed['inventory']),
             format: parsed['format'] as Format,
             concurrency: positiveNumber(parsed['concurrency'], 'concurrency', true),
-            timeout: positiveNumber(parsed['timeout'], 'timeout', false),
+            timeout: positiveNumber(parsed['timeout'], 'timeout', false, MAX_TIMEOUT_S),
             knownHosts: parsed['knownHosts'] as string | undefined,
             rule: (parsed['rule'] as string[]).map(String),
             skipRule: (parsed['skipRule'] as string[]).map(String),
@@ -158,7 +176,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           {
             hosts: hostArgs(parsed),
             concurrency: positiveNumber(parsed['concurrency'], 'concurrency', true),
-            timeout: positiveNumber(parsed['timeout'], 'timeout', false),
+            timeout: positiveNumber(parsed['timeout'], 'timeout', false, MAX_TIMEOUT_S),
             ssh: sshArgsFrom(parsed),
           },
           io,

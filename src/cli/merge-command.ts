@@ -211,7 +211,7 @@ export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> 
     if (given.length > 0) throw new UsageError(`merge: ${given.join(', ')} go${given.length === 1 ? 'es' : ''} with -i INVENTORY`);
   }
   const specs = outputSpecs(args.output);
-  await checkWritable(specs);
+  await checkWritable(specs, [...args.reports, ...(args.inventory !== undefined ? [args.inventory] : [])]);
   const shards: Shard[] = [];
   for (const f of args.reports) shards.push(await readShard(f));
   const expected = args.inventory !== undefined ? (await selectCommandHosts(args)).hosts : null;

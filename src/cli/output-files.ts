@@ -1,8 +1,9 @@
 // --output FORMAT=PATH: extra reports written to files, each atomically (temp file, then rename),
 // so a dashboard reading the file never sees half a report.
 import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs';
-import { access, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { access, lstat, rename, unlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
 import { UsageError } from './io.js';
 
@@ -55,13 +56,17 @@ export class AtomicFileSink implements Sink {
     this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   }
 
+  /** A new file only: never through a symlink or into a file someone put there first (shared directories). */
+  private open(): number {
+    const fd = openSync(this.tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    unfinished.add(this.tmp);
+    return fd;
+  }
+
   write(chunk: string): void {
     if (this.failure) return;
     try {
-      if (this.fd === null) {
-        unfinished.add(this.tmp);
-        this.fd = openSync(this.tmp, 'w', 0o644);
-      }
+      this.fd ??= this.open();
       writeSync(this.fd, chunk);
     } catch (e) {
       this.failure = e as NodeJS.ErrnoException;
@@ -71,10 +76,7 @@ export class AtomicFileSink implements Sink {
   async commit(): Promise<void> {
     try {
       if (this.failure) throw this.failure;
-      if (this.fd === null) {
-        unfinished.add(this.tmp);
-        this.fd = openSync(this.tmp, 'w', 0o644);
-      }
+      this.fd ??= this.open();
       closeSync(this.fd);
       this.fd = null;
       await rename(this.tmp, this.path);
@@ -82,20 +84,42 @@ export class AtomicFileSink implements Sink {
     } catch (e) {
       if (this.fd !== null) closeSync(this.fd);
       this.fd = null;
-      await unlink(this.tmp).catch(() => {});
+      if (unfinished.has(this.tmp)) await unlink(this.tmp).catch(() => {}); // ours only, never a file found there
       unfinished.delete(this.tmp);
       throw new UsageError(`--output ${this.path}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
 }
 
-/** Fails before anything is audited when an --output file could not be written afterwards. */
-export async function checkWritable(specs: readonly OutputSpec[]): Promise<void> {
+/**
+ * Fails before anything is audited when an --output file could not be written afterwards, or would
+ * replace what it should not: the same path twice, an input of the run (the inventory), a directory,
+ * or anything but a regular file (the rename would replace a symlink or a device node itself).
+ */
+export async function checkWritable(specs: readonly OutputSpec[], inputs: readonly string[] = []): Promise<void> {
+  const seen = new Map<string, OutputSpec>();
+  const inputPaths = new Set(inputs.map((p) => resolve(p)));
   for (const o of specs) {
+    const flag = `--output ${o.format}=${o.path}`;
+    const abs = resolve(o.path);
+    const twice = seen.get(abs);
+    if (twice) throw new UsageError(`${flag}: the same file as --output ${twice.format}=${twice.path}; give each report its own file`);
+    seen.set(abs, o);
+    if (inputPaths.has(abs)) throw new UsageError(`${flag}: that is an input of this run; the report would overwrite it`);
     try {
       await access(dirname(o.path), constants.W_OK);
     } catch (e) {
-      throw new UsageError(`--output ${o.format}=${o.path}: cannot write in ${dirname(o.path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`${flag}: cannot write in ${dirname(o.path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    let st: Stats | null = null;
+    try {
+      st = await lstat(o.path);
+    } catch {
+      // not there yet: fine
+    }
+    if (st && !st.isFile()) {
+      const what = st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symlink' : 'not a regular file';
+      throw new UsageError(`${flag}: it is ${what}; the report is written beside it and renamed into place, which would replace it: give a regular file's path`);
     }
   }
 }

@@ -16,7 +16,13 @@ export function selectRules(all: readonly Rule[], only: readonly string[], skip:
   const known = all.map((r) => r.meta.id);
   check(only, known, '--rule');
   check(skip, known, '--skip-rule');
-  return all.filter((r) => (only.length === 0 || only.includes(r.meta.id)) && !skip.includes(r.meta.id));
+  const selected = all.filter((r) => (only.length === 0 || only.includes(r.meta.id)) && !skip.includes(r.meta.id));
+  // no rule at all would report every reachable host compliant: surely not what was meant
+  if (selected.length === 0) {
+    const both = only.filter((id) => skip.includes(id));
+    throw new UsageError(`--rule and --skip-rule leave no rule to run${both.length ? ` (${both.join(', ')} is given to both)` : ''}`);
+  }
+  return selected;
 }
 
 export function checkOverrideIds(all: readonly Rule[], overrides: Iterable<[string, Record<string, unknown>]>): void {

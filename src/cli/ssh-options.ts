@@ -35,7 +35,7 @@ export function withSshOptions<T>(y: Argv<T>) {
 }
 
 function wholeNumber(value: unknown, flag: string, min: number): number {
-  const n = typeof value === 'string' && value.trim() === '' ? NaN : Number(value);
+  const n = /^\+?\d+$/.test(String(value).trim()) ? Number(String(value).trim()) : NaN; // not 0x10, 1e3 or ''
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number of at least ${min}, got "${String(value)}"`);
   return n;
 }

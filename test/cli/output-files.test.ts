@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AtomicFileSink, parseOutputSpecs, removeUnfinishedOutputs } from '../../src/cli/output-files.js';
+import { AtomicFileSink, checkWritable, parseOutputSpecs, removeUnfinishedOutputs } from '../../src/cli/output-files.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vmsnap-output-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -39,5 +39,36 @@ describe('parseOutputSpecs', () => {
       { format: 'junit', path: 'a=b.xml' },
     ]);
     expect(() => parseOutputSpecs(['yaml=x'])).toThrow(/--output "yaml=x": expected FORMAT=PATH/);
+  });
+});
+
+describe('checkWritable', () => {
+  it('refuses, before anything runs: the same file twice, an input of the run, a directory, a symlink, a device', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'cw-'));
+    const inv = path.join(sub, 'inventory.yaml');
+    fs.writeFileSync(inv, 'hosts: []\n');
+    fs.symlinkSync(inv, path.join(sub, 'link.json'));
+    fs.mkdirSync(path.join(sub, 'adir'));
+    const at = (p: string) => path.join(sub, p);
+    await expect(checkWritable([{ format: 'json', path: at('r.json') }, { format: 'prometheus', path: at('./r.json') }])).rejects.toThrow(
+      `--output prometheus=${at('./r.json')}: the same file as --output json=${at('r.json')}; give each report its own file`,
+    );
+    await expect(checkWritable([{ format: 'json', path: inv }], [inv])).rejects.toThrow('that is an input of this run');
+    await expect(checkWritable([{ format: 'json', path: at('adir') }])).rejects.toThrow('it is a directory');
+    await expect(checkWritable([{ format: 'json', path: at('link.json') }])).rejects.toThrow('it is a symlink');
+    await expect(checkWritable([{ format: 'json', path: '/dev/null' }])).rejects.toThrow('it is not a regular file');
+    await expect(checkWritable([{ format: 'json', path: at('new.json') }, { format: 'jsonl', path: inv }])).resolves.toBeUndefined();
+  });
+
+  it('the temp file is a new file: one already there (or a symlink planted there) fails the write, and is left alone', async () => {
+    const target = path.join(dir, 'c.json');
+    const tmp = path.join(dir, `.c.json.${process.pid}.tmp`);
+    fs.symlinkSync('/etc/hostname', tmp);
+    const sink = new AtomicFileSink(target);
+    sink.write('{}');
+    await expect(sink.commit()).rejects.toThrow(`--output ${target}: cannot write: EEXIST`);
+    expect(fs.readlinkSync(tmp)).toBe('/etc/hostname');
+    expect(fs.existsSync(target)).toBe(false);
+    fs.unlinkSync(tmp);
   });
 });
