@@ -1,7 +1,7 @@
 // Audits one host: connect, collect, judge (and, with --fix, repair and judge again).
 // Every outcome, including ones nobody expected, becomes a HostResult: a host is never lost.
 import { performance } from 'node:perf_hooks';
-import { NO_PYTHON_MARKER, loadProgram, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
+import { NO_PYTHON_MARKER, loadProgram, programOutput, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
 import { CollectorOutputError, parseCollectorOutput } from '../collect/parse-output.js';
 import { MAX_CONFIG_BYTES, MAX_CONFIG_PARSE_BYTES, type HostFacts } from '../model/facts.js';
 import type { Finding, FixRecord, HostError, HostResult, HostStatus } from '../model/report.js';
@@ -62,6 +62,9 @@ export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailur
   const stderr = r.stderr.toString('utf8').trim();
   const firstLines = stderr.split('\n').slice(-3).join(' | ').slice(0, 400);
   if (viaSudo) {
+    if (/must have a tty|requiretty/i.test(stderr)) {
+      return new HostFailure('sudo_required', 'SUDO_TTY', `sudo wants a terminal for this user (Defaults requiretty): add "Defaults:USER !requiretty" for it, or connect as root: ${firstLines}`);
+    }
     if (/a password is required|a terminal is required|askpass/i.test(stderr)) {
       return new HostFailure('sudo_required', 'SUDO_PASSWORD', `sudo -n wants a password for this user: ${firstLines}`);
     }
@@ -75,15 +78,20 @@ export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailur
   if (stderr.includes(NO_PYTHON_MARKER)) {
     return new HostFailure('error', 'NO_PYTHON', 'no python interpreter on the VM: vmsnap and the VMSnapshotLinux extension both need one');
   }
+  // nologin and friends answer on stdout
+  const stdout = r.stdout.toString('utf8').trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+  if (/currently not available|nologin|not allowed to log ?in/i.test(`${stderr}\n${stdout}`)) {
+    return new HostFailure('error', 'LOGIN_REFUSED', `the user's login shell runs no commands (nologin): ${firstLines || stdout}`);
+  }
   const how = r.exitCode !== null ? `exit code ${r.exitCode}` : `signal ${r.exitSignal}`;
-  return new HostFailure('error', 'COLLECTOR_FAILED', `collector failed (${how}): ${firstLines || 'no message'}`);
+  return new HostFailure('error', 'COLLECTOR_FAILED', `collector failed (${how}): ${firstLines || (stdout ? `stdout: ${stdout}` : 'no message')}`);
 }
 
 export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxConfigBytes: number): Promise<HostFacts> {
   const params = { maxConfigBytes, maxConfigParseBytes: MAX_CONFIG_PARSE_BYTES };
   const r = await conn.exec(remotePythonCommand(viaSudo), remoteStdin(params, loadProgram('collector.py')), MAX_COLLECTOR_OUTPUT);
   if (r.exitCode !== 0) throw classifyExecFailure(r, viaSudo);
-  const facts = parseCollectorOutput(r.stdout.toString('utf8'), maxConfigBytes);
+  const facts = parseCollectorOutput(programOutput(r.stdout.toString('utf8')), maxConfigBytes);
   if (facts.runAs.uid !== 0) {
     throw new HostFailure(
       'sudo_required',

@@ -537,7 +537,8 @@ def main():
               '/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log'),
         P.get('logTailBytes', 262144), P.get('logKeepLines', 20))
 
-    sys.stdout.write(json.dumps(out))
+    # after a line of its own: whatever a login shell's rc files print comes before it
+    sys.stdout.write('\n' + P.get('outputMarker', 'VMSNAP-OUTPUT') + '\n' + json.dumps(out))
     sys.stdout.flush()
 
 

@@ -88,7 +88,8 @@ def main():
             results.append(fix_one(change))
         except Exception as e:  # one file's failure never stops the others
             results.append({'path': change.get('path'), 'error': '%s: %s' % (e.__class__.__name__, e)})
-    sys.stdout.write(json.dumps({'fixerVersion': 1, 'results': results}))
+    # after a line of its own: whatever a login shell's rc files print comes before it
+    sys.stdout.write('\n' + P.get('outputMarker', 'VMSNAP-OUTPUT') + '\n' + json.dumps({'fixerVersion': 1, 'results': results}))
     sys.stdout.flush()
 
 

@@ -19,6 +19,18 @@ const BOOTSTRAP = 'import sys,json;P=json.loads(sys.stdin.readline());exec(sys.s
 
 export const NO_PYTHON_MARKER = 'vmsnap: no python interpreter found';
 
+/**
+ * The line the collector and the fixer print right before their JSON: a login shell's rc files may
+ * print a banner on stdout first (`echo Welcome` in .bashrc), which is not the program's output.
+ */
+export const OUTPUT_MARKER = 'VMSNAP-OUTPUT';
+
+/** A program's stdout from its marker line on; the whole text when the marker is missing. */
+export function programOutput(stdout: string): string {
+  const at = stdout.lastIndexOf(`\n${OUTPUT_MARKER}\n`);
+  return at === -1 ? stdout : stdout.slice(at + OUTPUT_MARKER.length + 2);
+}
+
 /** The one command line used to run a vmsnap program on a VM, as root directly or through `sudo -n`. */
 export function remotePythonCommand(useSudo: boolean): string {
   const run = `/bin/sh -c ${shellQuote(FIND_PYTHON)} ${shellQuote(BOOTSTRAP)}`;

@@ -1,6 +1,6 @@
 // Applies a fix plan over an open connection with the remote fixer, and turns its answer into
 // the report's fix records. Every planned change ends up in a record, applied or not.
-import { loadProgram, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
+import { loadProgram, programOutput, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
 import type { FixRecord } from '../model/report.js';
 import type { RemoteSession } from '../ssh/connector.js';
 import type { PlannedChange } from './plan.js';
@@ -58,7 +58,7 @@ export async function applyChanges(conn: RemoteSession, viaSudo: boolean, change
   }
   let answer: { results?: FixerAnswer[] };
   try {
-    answer = JSON.parse(r.stdout.toString('utf8')) as { results?: FixerAnswer[] };
+    answer = JSON.parse(programOutput(r.stdout.toString('utf8'))) as { results?: FixerAnswer[] };
   } catch {
     return notApplied(changes, 'the fixer printed something that is not JSON');
   }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { remotePythonCommand, remoteStdin, shellQuote } from '../../src/collect/remote-command.js';
+import { OUTPUT_MARKER, programOutput, remotePythonCommand, remoteStdin, shellQuote } from '../../src/collect/remote-command.js';
 
 // The quoting routine is proven against a real shell: whatever the word, sh must hand it back intact.
 const nasty = [
@@ -39,5 +39,13 @@ describe('remotePythonCommand', () => {
     const params = { path: "/etc/azure/it's $(id)\nx" };
     const out = execFileSync('/bin/sh', ['-c', remotePythonCommand(false)], { input: remoteStdin(params, program), encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual({ got: params.path });
+  });
+});
+
+describe('programOutput', () => {
+  it('is what follows the last marker line: a login banner before it is dropped', () => {
+    expect(programOutput(`Welcome\n{not json\n${OUTPUT_MARKER}\n{"a":1}`)).toBe('{"a":1}');
+    expect(programOutput(`\n${OUTPUT_MARKER}\n{"a":"x"}`)).toBe('{"a":"x"}');
+    expect(programOutput('{"no":"marker"}')).toBe('{"no":"marker"}');
   });
 });

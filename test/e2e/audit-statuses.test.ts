@@ -49,6 +49,8 @@ describe.skipIf(fleetUnavailable)('audit: every host status in one run', () => {
           },
           { name: 'key-changed', files: compliantFiles() },
           { name: 'key-unknown', files: compliantFiles() },
+          // root's shell greets on stdout before the collector speaks (Debian's bash reads .bashrc over ssh)
+          { name: 'banner', files: [...compliantFiles(), { type: 'file', path: '/root/.bashrc', content: 'echo "Welcome to prod"\necho "{not json"\n', mode: 0o644 }] },
         ],
       }),
       startHungListener(),
@@ -63,6 +65,7 @@ describe.skipIf(fleetUnavailable)('audit: every host status in one run', () => {
         `${vm('compliant').address} ${vm('compliant').hostKeyPublic}`,
         `${vm('noncompliant').address} ${vm('noncompliant').hostKeyPublic}`,
         `${vm('key-changed').address} ${vm('compliant').hostKeyPublic}`,
+        `${vm('banner').address} ${vm('banner').hostKeyPublic}`,
         '',
       ].join('\n'),
     );
@@ -71,7 +74,7 @@ describe.skipIf(fleetUnavailable)('audit: every host status in one run', () => {
       { name: 'hung', host: hung.address },
       ...vmHosts(fleet, ['compliant']),
       { name: 'refused', host: refused },
-      ...vmHosts(fleet, ['key-changed', 'noncompliant', 'key-unknown']),
+      ...vmHosts(fleet, ['key-changed', 'noncompliant', 'key-unknown', 'banner']),
     ];
     const file = writeInventory(join(fleet.dir, 'all.yaml'), fleet, inventory);
     ({ run, report } = await auditJson(['-i', file, '--known-hosts', knownHosts, '--timeout', String(TIMEOUT_S)]));
@@ -100,6 +103,7 @@ describe.skipIf(fleetUnavailable)('audit: every host status in one run', () => {
       'key-changed': ['hostkey_mismatch', 'HOSTKEY_CHANGED'],
       noncompliant: ['noncompliant', null],
       'key-unknown': ['hostkey_mismatch', 'HOSTKEY_UNKNOWN'],
+      banner: ['compliant', null],
     });
     // the timeout really came from the silent listener: vmsnap connected and waited
     expect(hung.accepted()).toBeGreaterThanOrEqual(1);
@@ -159,8 +163,8 @@ describe.skipIf(fleetUnavailable)('audit: every host status in one run', () => {
     for (const st of HOST_STATUSES) expect(s[st], st).toBe(report.hosts.filter((h) => h.status === st).length);
     const findings = report.hosts.flatMap((h) => h.findings);
     expect(s).toMatchObject({
-      hosts: 6,
-      compliant: 1,
+      hosts: 7,
+      compliant: 2,
       noncompliant: 1,
       unreachable: 1,
       timeout: 1,
