@@ -1,4 +1,5 @@
 // The SSH flags shared by `vmsnap audit` and `vmsnap keyscan`, and the connector they configure.
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Argv } from 'yargs';
@@ -111,10 +112,22 @@ export async function buildConnector(args: SshArgs, io: CliIo, timeoutMs: number
     jumpTimeoutMs: timeoutMs,
   });
   if (args.knownHosts !== undefined) {
+    // a file named on the command line must be there (a typo would make every host "unknown"),
+    // unless --accept-new is to start it
+    if (!args.acceptNew && !existsSync(args.knownHosts)) {
+      throw new UsageError(`--known-hosts ${args.knownHosts}: no such file (with --accept-new vmsnap would create it)`);
+    }
+    let kh;
     try {
-      await connector.hostKeys.load(args.knownHosts);
+      kh = await connector.hostKeys.load(args.knownHosts);
     } catch (e) {
       throw new UsageError(`--known-hosts ${args.knownHosts}: ${(e as Error).message}`);
+    }
+    if (kh.skipped.length > 0) {
+      const first = kh.skipped[0]!;
+      io.stderr.write(
+        `vmsnap: warning: --known-hosts ${args.knownHosts}: ${kh.skipped.length} line${kh.skipped.length === 1 ? '' : 's'} skipped as not known_hosts lines (line ${first.line}: ${first.reason.slice(0, 120)})\n`,
+      );
     }
   }
   return connector;

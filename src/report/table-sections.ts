@@ -157,6 +157,8 @@ export const RERUN_LIMIT_MAX_HOSTS = 20;
 export function rerunCommand(report: Report, hint: RerunHint): string | null {
   const failed = report.hosts.filter((h) => h.status !== 'compliant').map((h) => h.name);
   if (failed.length === 0) return null;
+  // --local is one host and takes no --limit: the same command again
+  if (hint.args.includes('--local')) return ['vmsnap', 'audit', ...hint.args].map(shellQuote).join(' ');
   if (hint.jsonPath === undefined && failed.length > RERUN_LIMIT_MAX_HOSTS) {
     const base = ['vmsnap', 'audit', ...hint.args].map(shellQuote).join(' ');
     return `${base} --rerun-failed REPORT.json   (${failed.length} hosts: add --output json=REPORT.json to this run's command to keep a report to rerun from)`;

@@ -101,6 +101,10 @@ describe('TableReporter', () => {
     expect(rerunCommand(report([host('a b', 'timeout')]), { args: [] })).toBe("vmsnap audit --limit 'a b'");
   });
 
+  it('--local: the same command again (it takes no --limit)', () => {
+    expect(rerunCommand(report([host('this-vm', 'noncompliant')]), { args: ['--local', '--format', 'table'] })).toBe('vmsnap audit --local --format table');
+  });
+
   it('past 20 failed hosts: --rerun-failed from a kept JSON report, not a --limit of every name', () => {
     const many = report(Array.from({ length: 21 }, (_, i) => host(`vm-${i}`, 'unreachable')));
     expect(rerunCommand(many, { args: ['-i', 'inv.yaml'] })).toBe(
