@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../model/report.js';
 import { suggestionSuffix } from '../util/did-you-mean.js';
 import { SUDO_MODES } from './types.js';
+import { isIPv6 } from 'node:net';
 
 export const RULE_SEVERITY_VALUES = ['off', ...SEVERITIES] as const;
 
@@ -63,6 +64,8 @@ const hostName = checkedString('a string (the host\'s name)', (v) =>
   firstProblem([
     [v.length === 0, 'must not be empty'],
     [CONTROL_CHARS.test(v), `must not contain control characters, got ${JSON.stringify(v)}`],
+    // --limit reads these as pattern syntax: such a host could not be selected by its name alone
+    [/[,*?[\]]/.test(v) || (v.includes(':') && !isIPv6(v)) || /^[!&~]/.test(v), `must not contain , : * ? [ ] or start with ! & ~ (--limit pattern syntax; an IPv6 address is fine), got ${JSON.stringify(v)}`],
   ]),
 );
 
@@ -73,6 +76,7 @@ const address = checkedString('a string (an IP address or DNS name)', (v) =>
     [WHITESPACE.test(v), `must not contain whitespace, got ${JSON.stringify(v)}`],
     [v.startsWith('-'), `must not start with "-" (it would be read as an option), got ${JSON.stringify(v)}`],
     [v.includes('@'), `must be an IP address or DNS name only, got ${JSON.stringify(v)}; set the login name with user:`],
+    [v.startsWith('['), `is an address in brackets, got ${JSON.stringify(v)}; write an IPv6 address without them and the port with port:`],
   ]),
 );
 
