@@ -15,6 +15,7 @@ import { schemaCommand } from './schema-command.js';
 import { hostArgs, hostOptions, inventoryArgs, inventoryCommand, inventoryOptions } from './inventory-command.js';
 import { mergeArgs, mergeCommand, mergeOptions } from './merge-command.js';
 import { COMPLETION_FLAG, printCompletions } from './completion.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 function auditOptions(y: Argv) {
   return hostOptions(withSshOptions(y), { local: true })
@@ -130,9 +131,17 @@ function fixArgs(parsed: Parsed): FixArgs | null {
   };
 }
 
+const COMMANDS = ['audit', 'inventory', 'merge', 'keyscan', 'rules', 'schema', 'demo', 'completion'];
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const completing = argv.indexOf(COMPLETION_FLAG);
   if (completing !== -1) return printCompletions(buildParser(), argv.slice(completing), io);
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
+    const hint = didYouMean(first, COMMANDS);
+    io.stderr.write(`vmsnap: unknown command "${first}"${hint ? ` (did you mean "${hint}"?)` : ''}; the commands are ${COMMANDS.join(', ')}\nRun \`vmsnap --help\` for usage.\n`);
+    return EXIT.usage;
+  }
   const { err, parsed, output } = await parse(argv);
   if (err) {
     io.stderr.write(`vmsnap: ${err.message}\nRun \`vmsnap --help\` for usage.\n`);

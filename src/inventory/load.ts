@@ -23,6 +23,7 @@ import {
   type InventoryFile,
 } from './schema.js';
 import { BUILTIN_DEFAULTS, type Host, type Inventory, type RuleSeverityOverride } from './types.js';
+import { yamlErrorMessage } from '../util/yaml-error.js';
 
 export { InventoryError } from './errors.js';
 
@@ -134,7 +135,7 @@ class InventoryParser {
     if (this.doc.errors.length > 0) {
       for (const e of this.doc.errors) {
         const pos = this.position(e.pos[0]);
-        this.issues.push({ ...pos, field: null, message: `YAML syntax error: ${e.message.split('\n')[0]}` });
+        this.issues.push({ ...pos, field: null, message: yamlErrorMessage(e.message) });
       }
       this.fail();
     }

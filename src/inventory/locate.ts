@@ -4,6 +4,7 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { InventoryError, type InventoryIssue } from './errors.js';
+import { yamlErrorMessage } from '../util/yaml-error.js';
 
 export type PathSegment = string | number;
 
@@ -41,7 +42,7 @@ export function parseYamlLocated(text: string, file: string, version: '1.1' | '1
   if (doc.errors.length > 0) {
     throw new InventoryError(
       file,
-      doc.errors.map((e): InventoryIssue => ({ ...pos(e.pos[0]), field: null, message: `YAML syntax error: ${e.message.split('\n')[0]}` })),
+      doc.errors.map((e): InventoryIssue => ({ ...pos(e.pos[0]), field: null, message: yamlErrorMessage(e.message) })),
     );
   }
   let data: unknown;

@@ -88,6 +88,10 @@ function detect(text: string): Detected {
 
 /** Parses inventory text in any format vmsnap reads. Throws InventoryError (only). */
 export function parseInventorySource(text: string, file: string, opts: SourceOptions = {}): Inventory {
+  // read as UTF-8, binary data shows as NUL and U+FFFD: say so instead of quoting it
+  if (/[\u0000\uFFFD]/.test(text.slice(0, 4096))) {
+    throw new InventoryError(file, { line: null, column: null, field: null, message: 'not a text file (binary data, or not UTF-8): an inventory is YAML or JSON text' });
+  }
   let format: InventoryFormat;
   let yaml: ParsedYaml | undefined;
   if (opts.format === undefined || opts.format === 'auto') {

@@ -16,6 +16,7 @@ import { formatIssue, type InventoryIssue } from '../inventory/errors.js';
 import { formatFieldPath } from '../inventory/load.js';
 import { describeValue } from '../inventory/schema.js';
 import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
+import { yamlErrorMessage } from '../util/yaml-error.js';
 
 export interface Waiver {
   rule: string;
@@ -115,7 +116,7 @@ export function parseWaivers(body: string, file: string, ruleIds: readonly strin
   };
 
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) issues.push({ ...at(e.pos[0]), field: null, message: `YAML syntax error: ${e.message.split('\n')[0]}` });
+    for (const e of doc.errors) issues.push({ ...at(e.pos[0]), field: null, message: yamlErrorMessage(e.message) });
     fail();
   }
   if (doc.contents === null) {

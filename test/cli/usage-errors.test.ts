@@ -35,3 +35,25 @@ describe('audit: usage errors', () => {
     expect([r.code, r.err]).toEqual([2, `vmsnap: --known-hosts ${missing}: no such file (with --accept-new vmsnap would create it)\n`]);
   });
 });
+
+describe('commands and inventories that are not', () => {
+  it('an unknown command is named, with a guess', async () => {
+    const r = await run(['audti', '-i', inv]);
+    expect([r.code, r.err]).toEqual([2, 'vmsnap: unknown command "audti" (did you mean "audit"?); the commands are audit, inventory, merge, keyscan, rules, schema, demo, completion\nRun `vmsnap --help` for usage.\n']);
+  });
+
+  it('a binary inventory is called binary, not quoted', async () => {
+    const bin = path.join(dir, 'bin.yaml');
+    fs.writeFileSync(bin, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0xff, 0xfe]));
+    const r = await run(['inventory', '-i', bin]);
+    expect([r.code, r.err]).toEqual([2, `vmsnap: ${bin}: not a text file (binary data, or not UTF-8): an inventory is YAML or JSON text\n`]);
+  });
+
+  it('two YAML documents: in words for the file\'s author', async () => {
+    const two = path.join(dir, 'two.yaml');
+    fs.writeFileSync(two, 'hosts: []\n---\nhosts: []\n');
+    const r = await run(['inventory', '-i', two]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('the file holds more than one YAML document (a "---" line between them); keep one');
+  });
+});
