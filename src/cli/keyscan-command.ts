@@ -6,6 +6,7 @@
 // after checking them; stderr: one line per host (matches, new, CHANGED, revoked, or why it could
 // not be scanned) and a summary. Exit 0 when every key was fetched and none changed, 3 otherwise,
 // 2 for usage errors, 130 when interrupted.
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { Argv } from 'yargs';
 import { SshError } from '../ssh/connection.js';
@@ -62,6 +63,7 @@ export async function keyscanCommand(args: KeyscanArgs, io: CliIo): Promise<numb
 
 /** Every jump host (once) then every inventory host, scanned with at most `concurrency` at once. */
 async function scanAll(connector: OpenSshConnector, hosts: RouteTarget[], concurrency: number, timeoutMs: number, interrupt: AbortSignal): Promise<Outcome[]> {
+  setMaxListeners(0, interrupt); // every host in flight listens for Ctrl-C: by design, not a leak
   type Job = { label: string; run: (signal: AbortSignal) => Promise<ScanResult> };
   const jobs: Job[] = [];
   const jumpJobs = new Map<string, Job>();

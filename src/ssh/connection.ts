@@ -333,6 +333,9 @@ function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): 
       }
       const code = typeof err.code === 'string' ? err.code : '';
       if (UNREACHABLE_CODES.has(code)) return finish(new SshError('unreachable', code, err.message));
+      if (code === 'EMFILE' || code === 'ENFILE') {
+        return finish(new SshError('error', code, `${err.message}: the jump box ran out of file descriptors; lower -j or raise the limit (ulimit -n)`));
+      }
       if (RESET_CODES.has(code)) {
         return finish(new SshError('error', 'ECONNRESET', `the connection was reset ${STAGE_TEXT[stage]}: ${err.message}`, stage !== 'auth'));
       }
