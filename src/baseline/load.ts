@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { formatFieldPath } from '../inventory/load.js';
 import { Finding, HostStatus, SCHEMA_VERSION } from '../model/report.js';
 import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';
+import { oneLine } from '../util/parse-messages.js';
 
 export const PreviousHost = z.object({ name: z.string(), status: HostStatus, findings: z.array(Finding) });
 export type PreviousHost = z.infer<typeof PreviousHost>;
@@ -62,7 +63,7 @@ export function parsePreviousReport(text: string, file: string, flag: string): P
     try {
       data = JSON.parse(text);
     } catch (e) {
-      const why = text.trim() === '' ? 'the file is empty' : `not valid JSON${lineOf(text, (e as Error).message)}: ${(e as Error).message}`;
+      const why = text.trim() === '' ? 'the file is empty' : `not valid JSON${lineOf(text, (e as Error).message)}: ${oneLine((e as Error).message)}`;
       throw new PreviousReportError(`${flag} ${file}: not a vmsnap report: ${why}`);
     }
   }

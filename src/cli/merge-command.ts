@@ -16,6 +16,7 @@ import { hostArgs, hostOptions, selectCommandHosts, type HostArgs } from './inve
 import { UsageError, type CliIo } from './io.js';
 import { AtomicFileSink, checkWritable, type OutputSpec } from './output-files.js';
 import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';
+import { oneLine } from '../util/parse-messages.js';
 
 export interface MergeArgs extends HostArgs {
   /** the shard reports, JSON */
@@ -54,7 +55,7 @@ async function readShard(file: string): Promise<Shard> {
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new UsageError(`merge: ${file}: not a JSON report: ${text.trim() === '' ? 'the file is empty' : (e as Error).message}`);
+      throw new UsageError(`merge: ${file}: not a JSON report: ${text.trim() === '' ? 'the file is empty' : oneLine((e as Error).message)}`);
     }
   }
   const d = raw as { tool?: { name?: unknown }; schemaVersion?: unknown } | null;

@@ -23,7 +23,7 @@ import {
   type InventoryFile,
 } from './schema.js';
 import { BUILTIN_DEFAULTS, type Host, type Inventory, type RuleSeverityOverride } from './types.js';
-import { yamlErrorMessage } from '../util/yaml-error.js';
+import { yamlErrorMessage } from '../util/parse-messages.js';
 
 export { InventoryError } from './errors.js';
 

@@ -4,7 +4,7 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { InventoryError, type InventoryIssue } from './errors.js';
-import { yamlErrorMessage } from '../util/yaml-error.js';
+import { yamlErrorMessage } from '../util/parse-messages.js';
 
 export type PathSegment = string | number;
 

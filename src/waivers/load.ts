@@ -16,7 +16,7 @@ import { formatIssue, type InventoryIssue } from '../inventory/errors.js';
 import { formatFieldPath } from '../inventory/load.js';
 import { describeValue } from '../inventory/schema.js';
 import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
-import { yamlErrorMessage } from '../util/yaml-error.js';
+import { yamlErrorMessage } from '../util/parse-messages.js';
 
 export interface Waiver {
   rule: string;
