@@ -28,7 +28,8 @@ const CMD = String.raw`(?:^\s*|[;&|(!{]\s*|\b(?:then|do|else|elif|if|while|until
 
 const PATTERNS: Pattern[] = [
   { re: /\$\{!?[A-Za-z_][A-Za-z0-9_]*\/\/?/, what: 'pattern substitution ${var/a/b}: dash stops with "Bad substitution"', aborts: true },
-  { re: /\$\{[A-Za-z_][A-Za-z0-9_]*:\s*-?\d/, what: 'substring ${var:offset:length}: dash stops with "Bad substitution"', aborts: true },
+  // ${var:1} and ${var: -1} (a space before the minus: ${var:-1} is POSIX's default value)
+  { re: /\$\{[A-Za-z_][A-Za-z0-9_]*:(\s*\d|\s+-\d|\s*\()/, what: 'substring ${var:offset:length}: dash stops with "Bad substitution"', aborts: true },
   { re: /\$\{[A-Za-z_][A-Za-z0-9_]*(?:\^\^?|,,?)\}/, what: 'case conversion ${var^^} / ${var,,}: dash stops with "Bad substitution"', aborts: true },
   { re: /\$\{![A-Za-z_][A-Za-z0-9_]*[}@*[]/, what: 'indirect expansion ${!var}: dash stops with "Bad substitution"', aborts: true },
   { re: /\$\(\([^)]*\*\*/, what: 'exponent ** in $(( )): dash stops with an arithmetic error', aborts: true },
@@ -40,14 +41,16 @@ const PATTERNS: Pattern[] = [
   { re: /[^&>|]&>(?!&)/, what: '&> redirection: dash runs the command in the background and truncates the file', aborts: false },
 ];
 
-/** The line with single-quoted text and comments blanked (their content is never run as code). */
-function codeOf(line: string): string {
+/**
+ * A line with single-quoted text and comments blanked (their content is never run as code). `state`
+ * carries an open quote from one line to the next: a quoted sed or awk program spans lines.
+ */
+function codeOf(line: string, state: { quote: "'" | '"' | null }): string {
   let out = '';
-  let quote: "'" | '"' | null = null;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
-    if (quote === "'") {
-      if (c === "'") quote = null;
+    if (state.quote === "'") {
+      if (c === "'") state.quote = null;
       out += ' ';
       continue;
     }
@@ -56,13 +59,13 @@ function codeOf(line: string): string {
       i++;
       continue;
     }
-    if (quote === '"') {
-      if (c === '"') quote = null;
+    if (state.quote === '"') {
+      if (c === '"') state.quote = null;
       out += c;
       continue;
     }
     if (c === "'" || c === '"') {
-      quote = c;
+      state.quote = c;
       out += c === '"' ? c : ' ';
       continue;
     }
@@ -88,6 +91,7 @@ export function findBashisms(text: string, limit = 20): Bashism[] {
   const found: Bashism[] = [];
   const lines = text.split('\n');
   let pending: string[] = [];
+  const state: { quote: "'" | '"' | null } = { quote: null };
   for (let n = 0; n < lines.length && found.length < limit; n++) {
     const raw = lines[n]!.replace(/\r$/, '');
     if (pending.length > 0) {
@@ -96,10 +100,12 @@ export function findBashisms(text: string, limit = 20): Bashism[] {
       continue;
     }
     if (n === 0 && raw.startsWith('#!')) continue;
-    const code = codeOf(raw);
+    const inDoubleQuotes = state.quote === '"';
+    const code = codeOf(raw, state);
     if (code.trim() === '') continue;
     for (const p of PATTERNS) {
-      const m = p.re.exec(code);
+      // a line that starts inside a double-quoted string is text up to the closing quote
+      const m = p.re.exec(inDoubleQuotes ? code.slice(code.indexOf('"') + 1) : code);
       if (!m) continue;
       found.push({ line: n + 1, text: raw.trim().slice(0, 60), what: p.what, aborts: p.aborts });
       if (found.length >= limit) break;
