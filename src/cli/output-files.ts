@@ -1,7 +1,8 @@
 // --output FORMAT=PATH: extra reports written to files, each atomically (temp file, then rename),
 // so a dashboard reading the file never sees half a report.
 import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs';
-import { access, lstat, rename, unlink } from 'node:fs/promises';
+import { access, lstat, open, rename, unlink } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
@@ -22,6 +23,21 @@ export function parseOutputSpecs(values: readonly string[]): OutputSpec[] {
     }
     return { format: format as Format, path };
   });
+}
+
+/** A private key (PEM or OpenSSH) or certificate: a report must never replace one, wherever it is. */
+async function startsLikeAKey(path: string): Promise<boolean> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(64), 0, 64, 0);
+      return buffer.subarray(0, bytesRead).toString('latin1').trimStart().startsWith('-----BEGIN');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false; // unreadable: the write will say so
+  }
 }
 
 /** Temp files of --output reports not yet renamed into place. */
@@ -106,6 +122,8 @@ export async function checkWritable(specs: readonly OutputSpec[], inputs: readon
     if (twice) throw new UsageError(`${flag}: the same file as --output ${twice.format}=${twice.path}; give each report its own file`);
     seen.set(abs, o);
     if (inputPaths.has(abs)) throw new UsageError(`${flag}: that is an input of this run; the report would overwrite it`);
+    const sshDir = [join(homedir(), '.ssh'), '/etc/ssh'].find((d) => abs === d || abs.startsWith(d + '/'));
+    if (sshDir) throw new UsageError(`${flag}: that is in ${sshDir}, where SSH keeps keys and known_hosts; write reports elsewhere`);
     try {
       await access(dirname(o.path), constants.W_OK);
     } catch (e) {
@@ -120,6 +138,9 @@ export async function checkWritable(specs: readonly OutputSpec[], inputs: readon
     if (st && !st.isFile()) {
       const what = st.isDirectory() ? 'a directory' : st.isSymbolicLink() ? 'a symlink' : 'not a regular file';
       throw new UsageError(`${flag}: it is ${what}; the report is written beside it and renamed into place, which would replace it: give a regular file's path`);
+    }
+    if (st && (await startsLikeAKey(o.path))) {
+      throw new UsageError(`${flag}: that file holds a key (it starts with -----BEGIN); the report would overwrite it`);
     }
   }
 }

@@ -57,6 +57,10 @@ describe('checkWritable', () => {
     await expect(checkWritable([{ format: 'json', path: at('adir') }])).rejects.toThrow('it is a directory');
     await expect(checkWritable([{ format: 'json', path: at('link.json') }])).rejects.toThrow('it is a symlink');
     await expect(checkWritable([{ format: 'json', path: '/dev/null' }])).rejects.toThrow('it is not a regular file');
+    const key = at('id_ed25519');
+    fs.writeFileSync(key, '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n', { mode: 0o600 });
+    await expect(checkWritable([{ format: 'json', path: key }])).rejects.toThrow('that file holds a key (it starts with -----BEGIN)');
+    await expect(checkWritable([{ format: 'json', path: path.join(os.homedir(), '.ssh', 'known_hosts') }])).rejects.toThrow('where SSH keeps keys and known_hosts');
     await expect(checkWritable([{ format: 'json', path: at('new.json') }, { format: 'jsonl', path: inv }])).resolves.toBeUndefined();
   });
 
