@@ -301,8 +301,13 @@ def python_parse(data, cap):
         value = json.loads(data.decode('utf-8'))
     except UnicodeDecodeError as e:
         return {'ok': False, 'kind': 'not_utf8', 'message': str(e)[:500]}
-    except Exception as e:  # ValueError, RecursionError
+    except RuntimeError as e:  # RecursionError (Python 3.5+) is one: nested too deep
+        return {'ok': False, 'kind': 'too_deep', 'message': ('%s: %s' % (e.__class__.__name__, e))[:500]}
+    except Exception as e:  # ValueError
         return {'ok': False, 'kind': 'syntax', 'message': ('%s: %s' % (e.__class__.__name__, e))[:500]}
+    if not isinstance(value, dict):
+        # the extension needs an object: a stand-in of the same JSON type says which it is instead
+        value = type(value)() if isinstance(value, (list, str, type(u''))) else value
     dumped = json.dumps(value)
     if len(dumped) > cap and isinstance(value, dict):
         # the extension reads only its own keys: keep those and small values, name the others

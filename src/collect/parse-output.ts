@@ -23,14 +23,15 @@ const RawCollectorOutput = HostFacts.omit({ config: true, scripts: true }).exten
     pythonParse: z
       .discriminatedUnion('ok', [
         z.object({ ok: z.literal(true), json: z.string() }),
-        z.object({ ok: z.literal(false), kind: z.enum(['not_utf8', 'syntax', 'too_large']), message: z.string() }),
+        z.object({ ok: z.literal(false), kind: z.enum(['not_utf8', 'syntax', 'too_large', 'too_deep']), message: z.string() }),
       ])
       .nullable(),
   }),
 });
 
 /** Python's json errors end with "line L column C (char N)". */
-function pythonFailure(kind: 'not_utf8' | 'syntax' | 'too_large', message: string): ConfigParse {
+function pythonFailure(kind: 'not_utf8' | 'syntax' | 'too_large' | 'too_deep', message: string): ConfigParse {
+  if (kind === 'too_deep') message = `nests arrays/objects too deeply: Python's json stops with ${message}`;
   const at = /line (\d+) column (\d+)/.exec(message);
   return { ok: false, kind: /BOM/.test(message) ? 'bom' : kind, message, line: at ? Number(at[1]) : null, column: at ? Number(at[2]) : null };
 }

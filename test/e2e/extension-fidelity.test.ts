@@ -116,6 +116,16 @@ const CASES: Case[] = [
     check: (h) => expect(h.findings.find((f) => f.rule === 'config-types')?.message).toContain('RecursionError'),
   },
   {
+    vm: { name: 'ef-big-deep', files: withConfigText(config({ appName: bigAppName }).replace(/}\n$/, `, "deep": ${'['.repeat(2000)}${']'.repeat(2000)}}\n`)) },
+    rules: ['config-size', 'config-types'],
+    check: (h) => expect(h.findings.find((f) => f.rule === 'config-types')?.message).toContain('RecursionError'),
+  },
+  {
+    vm: { name: 'ef-big-array', files: withConfigText(JSON.stringify([compliantConfig(), bigAppName])) },
+    rules: ['config-size', 'config-types'],
+    check: (h) => expect(h.findings.find((f) => f.rule === 'config-types')?.message).toContain('JSON array at the top level'),
+  },
+  {
     vm: { name: 'ef-pipefail', files: withFiles(compliantFiles(), [{ type: 'file', path: POST_SCRIPT, content: '#!/bin/bash\nset -euo pipefail\nsync\n', mode: 0o700 }]) },
     rules: ['script-interpreter', 'script-syntax'],
     check: (h) => expect(h.findings.find((f) => f.rule === 'script-syntax')).toMatchObject({ severity: 'error', path: POST_SCRIPT }),
