@@ -48,7 +48,14 @@ export async function fixHost(args: {
   deadline.pause();
   const asked = fix.gate.request();
   fix.releaseSlot?.(); // at most --max-changes hosts wait like this: past that the guard refuses at once
-  const admission = await Promise.race([asked, deadline.rejection()]);
+  let admission;
+  try {
+    admission = await Promise.race([asked, deadline.rejection()]);
+  } catch (e) {
+    // interrupted (or out of time) while waiting: the planned changes are still reported, not made
+    args.record(notApplied(plan.changes, `not made: ${(e as Error)?.message ?? 'interrupted'} while waiting for the --max-changes decision`, true));
+    throw e;
+  }
   deadline.resume();
   if (!admission.ok) {
     args.record(notApplied(plan.changes, admission.reason, true));
