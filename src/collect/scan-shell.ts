@@ -21,67 +21,94 @@ interface Pattern {
   re: RegExp;
   what: string;
   aborts: boolean;
+  /** an expansion: it runs inside double quotes too (commands and redirections do not) */
+  expansion?: true;
 }
 
 // Word boundary at a command position: start of line or after ; & | ( ! { or `then`/`do`/...
 const CMD = String.raw`(?:^\s*|[;&|(!{]\s*|\b(?:then|do|else|elif|if|while|until)\s+)`;
+// a parameter: a name or a positional number
+const PARAM = String.raw`(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+)`;
 
 const PATTERNS: Pattern[] = [
-  { re: /\$\{!?[A-Za-z_][A-Za-z0-9_]*\/\/?/, what: 'pattern substitution ${var/a/b}: dash stops with "Bad substitution"', aborts: true },
+  { re: new RegExp(String.raw`\$\{!?${PARAM}\/\/?`), what: 'pattern substitution ${var/a/b}: dash stops with "Bad substitution"', aborts: true, expansion: true },
   // ${var:1} and ${var: -1} (a space before the minus: ${var:-1} is POSIX's default value)
-  { re: /\$\{[A-Za-z_][A-Za-z0-9_]*:(\s*\d|\s+-\d|\s*\()/, what: 'substring ${var:offset:length}: dash stops with "Bad substitution"', aborts: true },
-  { re: /\$\{[A-Za-z_][A-Za-z0-9_]*(?:\^\^?|,,?)\}/, what: 'case conversion ${var^^} / ${var,,}: dash stops with "Bad substitution"', aborts: true },
-  { re: /\$\{![A-Za-z_][A-Za-z0-9_]*[}@*[]/, what: 'indirect expansion ${!var}: dash stops with "Bad substitution"', aborts: true },
-  { re: /\$\(\([^)]*\*\*/, what: 'exponent ** in $(( )): dash stops with an arithmetic error', aborts: true },
-  { re: new RegExp(`${CMD}set\\s+(?:[-+][a-zA-Z]*\\s+)*-[a-zA-Z]*o\\s*pipefail\\b`), what: 'set -o pipefail: dash stops with "Illegal option -o pipefail"', aborts: true },
+  { re: new RegExp(String.raw`\$\{${PARAM}:(\s*\d|\s+-\d|\s*\()`), what: 'substring ${var:offset:length}: dash stops with "Bad substitution"', aborts: true, expansion: true },
+  { re: new RegExp(String.raw`\$\{${PARAM}(?:\^\^?|,,?)\}`), what: 'case conversion ${var^^} / ${var,,}: dash stops with "Bad substitution"', aborts: true, expansion: true },
+  { re: /\$\{![A-Za-z_][A-Za-z0-9_]*[}@*[]/, what: 'indirect expansion ${!var}: dash stops with "Bad substitution"', aborts: true, expansion: true },
+  { re: /\$\(\((?:(?!\)\)).)*\*\*/, what: 'exponent ** in $(( )): dash stops with an arithmetic error', aborts: true, expansion: true },
+  { re: new RegExp(`${CMD}set\\s+(?:\\S+\\s+)*-[a-zA-Z]*o\\s*pipefail\\b`), what: 'set -o pipefail: dash stops with "Illegal option -o pipefail"', aborts: true },
+  { re: new RegExp(`${CMD}export\\s+(?:-\\S+\\s+)*-[a-zA-Z]*f\\b`), what: 'export -f: dash stops with "Illegal option -f"', aborts: true },
   { re: new RegExp(`${CMD}\\[\\[\\s`), what: '[[ ]] test: dash has no [[ ("[[: not found", exit 127), so the test is always false', aborts: false },
   { re: new RegExp(`${CMD}source\\s`), what: 'source: dash has only "." ("source: not found"), so the file is not read', aborts: false },
   { re: new RegExp(`${CMD}(?:declare|typeset|shopt|mapfile|readarray|pushd|popd|let)\\b`), what: 'a bash builtin dash does not have ("not found", exit 127)', aborts: false },
-  { re: /(?:^|[\s;])(?:\[|test)\s[^\]]*\s==\s/, what: '== in [ ]: dash\'s test wants = ("unexpected operator"), so the test is false', aborts: false },
-  { re: /[^&>|]&>(?!&)/, what: '&> redirection: dash runs the command in the background and truncates the file', aborts: false },
+  { re: /(?:^|[\s;(])(?:\[|test)\s[^\]&|;]*\s==\s/, what: '== in [ ]: dash\'s test wants = ("unexpected operator"), so the test is false', aborts: false },
+  { re: /[^&>|<]&>(?!&)/, what: '&> redirection: dash runs the command in the background and truncates the file', aborts: false },
 ];
 
+type Quote = "'" | '"' | null;
+
 /**
- * A line with single-quoted text and comments blanked (their content is never run as code). `state`
- * carries an open quote from one line to the next: a quoted sed or awk program spans lines.
+ * A line as code: single-quoted text and comments blanked (their content is never run), and a
+ * second copy with double-quoted text blanked too (only expansions run there). Both keep the line's
+ * length, so offsets match the raw line. `state` carries an open quote to the next line: a quoted
+ * sed or awk program spans lines.
  */
-function codeOf(line: string, state: { quote: "'" | '"' | null }): string {
-  let out = '';
+function codeOf(line: string, state: { quote: Quote }): { code: string; bare: string } {
+  let code = '';
+  let bare = '';
+  const put = (c: string, blankInBare: boolean) => {
+    code += c;
+    bare += blankInBare ? ' '.repeat(c.length) : c;
+  };
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (state.quote === "'") {
       if (c === "'") state.quote = null;
-      out += ' ';
+      code += ' ';
+      bare += ' ';
       continue;
     }
     if (c === '\\') {
-      out += c + (line[i + 1] ?? '');
+      put(c + (line[i + 1] ?? ''), state.quote === '"');
       i++;
       continue;
     }
     if (state.quote === '"') {
-      if (c === '"') state.quote = null;
-      out += c;
+      if (c === '"') {
+        state.quote = null;
+        put(c, false);
+      } else put(c, true);
       continue;
     }
-    if (c === "'" || c === '"') {
+    if (c === "'") {
       state.quote = c;
-      out += c === '"' ? c : ' ';
+      code += ' ';
+      bare += ' ';
+      continue;
+    }
+    if (c === '"') {
+      state.quote = c;
+      put(c, false);
       continue;
     }
     if (c === '#' && (i === 0 || /[\s;&|(]/.test(line[i - 1]!))) break;
-    out += c;
+    put(c, false);
   }
-  return out;
+  return { code, bare };
 }
 
-/** Heredoc delimiters opened on a line (`<<EOF`, `<<-'EOF'`, `<< "EOF"`). */
-function heredocs(code: string, raw: string): string[] {
+/** Heredoc delimiters opened on a line (`<<EOF`, `<<-'EOF'`), not `<<<` nor a shift in `$(( ))`. */
+function heredocs(bare: string, raw: string): string[] {
   const out: string[] = [];
-  const re = /<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1/g;
-  // the delimiter may be quoted, which codeOf blanked: read it from the raw line
-  for (let m = re.exec(raw); m !== null; m = re.exec(raw)) {
-    if (code.includes('<<')) out.push(m[2]!);
+  const re = /<<(?!<)-?/g;
+  for (let m = re.exec(bare); m !== null; m = re.exec(bare)) {
+    if (m.index > 0 && bare[m.index - 1] === '<') continue;
+    const before = bare.slice(0, m.index);
+    if ((before.match(/\$\(\(/g) ?? []).length > (before.match(/\)\)/g) ?? []).length) continue; // arithmetic
+    // the delimiter may be quoted, which the code copies blanked: read it from the raw line
+    const d = /^\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1/.exec(raw.slice(m.index + m[0].length));
+    if (d) out.push(d[2]!);
   }
   return out;
 }
@@ -100,17 +127,14 @@ export function findBashisms(text: string, limit = 20): Bashism[] {
       continue;
     }
     if (n === 0 && raw.startsWith('#!')) continue;
-    const inDoubleQuotes = state.quote === '"';
-    const code = codeOf(raw, state);
+    const { code, bare } = codeOf(raw, state);
     if (code.trim() === '') continue;
     for (const p of PATTERNS) {
-      // a line that starts inside a double-quoted string is text up to the closing quote
-      const m = p.re.exec(inDoubleQuotes ? code.slice(code.indexOf('"') + 1) : code);
-      if (!m) continue;
+      if (!p.re.test(p.expansion ? code : bare)) continue;
       found.push({ line: n + 1, text: raw.trim().slice(0, 60), what: p.what, aborts: p.aborts });
       if (found.length >= limit) break;
     }
-    pending = heredocs(code, raw);
+    pending = heredocs(bare, raw);
   }
   return found;
 }

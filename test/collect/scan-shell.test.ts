@@ -16,6 +16,12 @@ describe('findBashisms', () => {
     ['echo $((2**10))', 'aborts@1: exponent ** in $(( ))'],
     ['set -euo pipefail', 'aborts@1: set -o pipefail'],
     ['set -o pipefail', 'aborts@1: set -o pipefail'],
+    // found by a review, each checked with dash
+    ['set -o errexit -o pipefail', 'aborts@1: set -o pipefail'],
+    ['set -e -o nounset -o pipefail', 'aborts@1: set -o pipefail'],
+    ['export -f quiesce', 'aborts@1: export -f'],
+    ['echo ${1:2}', 'aborts@1: substring ${var'],
+    ['echo $(( (2) ** 3 ))', 'aborts@1: exponent ** in $(( ))'],
     ['if [[ -f /x ]]; then :; fi', 'fails@1: [[ ]] test'],
     ['[[ -d /data ]] && sync', 'fails@1: [[ ]] test'],
     ['source /etc/app.env', 'fails@1: source'],
@@ -40,9 +46,15 @@ describe('findBashisms', () => {
     ['a tab-stripped heredoc body', 'cat <<-EOF\n\t[[ data ]]\n\tEOF\nsync'],
     // both found by running the scanner over this machine's 322 /bin/sh scripts (Debian's init scripts, Xsession)
     ['a default value with a number: ${EXIT:-0}, ${COLUMNS:-80}', 'exit ${EXIT:-0}\nfold -w ${COLUMNS:-80}'],
+    ['bash words inside double quotes', 'echo "redirect with &> is bash"\necho "usage: [ a == b ]"\ntest -n "$x" && echo "a == b"'],
     ['a single-quoted sed program over several lines', "sed -e '\ns,^.*([[ ]*x,\\1,p\n' file"],
   ])('nothing in %s', (_name, text) => {
     expect(kinds(text)).toEqual([]);
+  });
+
+  it('<< in arithmetic or in quotes, and <<<, open no heredoc: the next line is still read', () => {
+    expect(kinds('x=$((a << b))\n[[ x ]]')).toEqual(['fails@2: [[ ]] test']);
+    expect(kinds('echo "use << EOF"\n[[ x ]]')).toEqual(['fails@2: [[ ]] test']);
   });
 
   it('reports line numbers after a heredoc ends, and stops at the limit', () => {
