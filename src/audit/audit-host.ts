@@ -58,9 +58,14 @@ function statusOfSshError(e: SshError): HostStatus {
 }
 
 /** Classifies a failed collector run: sudo refusals, no python, or a collector crash. */
+/** The last three lines of a program's output, on one line, for a message. */
+function lastLines(text: string): string {
+  return text.split('\n').slice(-3).join(' | ').slice(0, 400);
+}
+
 export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailure {
   const stderr = r.stderr.toString('utf8').trim();
-  const firstLines = stderr.split('\n').slice(-3).join(' | ').slice(0, 400);
+  const firstLines = lastLines(stderr);
   if (viaSudo) {
     if (/must have a tty|requiretty/i.test(stderr)) {
       return new HostFailure('sudo_required', 'SUDO_TTY', `sudo wants a terminal for this user (Defaults requiretty): add "Defaults:USER !requiretty" for it, or connect as root: ${firstLines}`);
@@ -79,7 +84,7 @@ export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailur
     return new HostFailure('error', 'NO_PYTHON', 'no python interpreter on the VM: vmsnap and the VMSnapshotLinux extension both need one');
   }
   // nologin and friends answer on stdout
-  const stdout = r.stdout.toString('utf8').trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+  const stdout = lastLines(r.stdout.toString('utf8').trim());
   if (/currently not available|nologin|not allowed to log ?in/i.test(`${stderr}\n${stdout}`)) {
     return new HostFailure('error', 'LOGIN_REFUSED', `the user's login shell runs no commands (nologin): ${firstLines || stdout}`);
   }

@@ -51,7 +51,7 @@ function fromJsonl(text: string, file: string, flag: string): unknown {
     return reassembleJsonl(text);
   } catch (e) {
     if (!(e instanceof JsonlReportError)) throw e;
-    throw new PreviousReportError(`${flag} ${file}${e.line !== null ? `:${e.line}` : ''}: ${e.message.startsWith('neither') ? `not a vmsnap report: ${e.message}` : e.message}`);
+    throw new PreviousReportError(`${flag} ${file}${e.line !== null ? `:${e.line}` : ''}: ${e.message}`);
   }
 }
 

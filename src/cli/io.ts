@@ -22,3 +22,9 @@ export interface CliIo {
 export class UsageError extends Error {
   readonly code = 'USAGE';
 }
+
+/** A flag's number as written in decimal (Number() would also take 0x10, 1e3 and ''); NaN otherwise. */
+export function decimal(value: unknown): number {
+  const text = String(value).trim();
+  return /^\+?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
+}

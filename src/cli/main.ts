@@ -7,7 +7,7 @@ import { auditCommand, type FixArgs } from './audit-command.js';
 import { fileOption } from './audit-reporting.js';
 import { demoCommand } from './demo-command.js';
 import { EXIT } from './exit-codes.js';
-import { UsageError, type CliIo } from './io.js';
+import { UsageError, decimal, type CliIo } from './io.js';
 import { keyscanCommand, keyscanOptions } from './keyscan-command.js';
 import { sshArgsFrom, withSshOptions } from './ssh-options.js';
 import { rulesCommand } from './rules-command.js';
@@ -93,9 +93,7 @@ const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 function positiveNumber(value: unknown, flag: string, integer: boolean, max = Number.MAX_SAFE_INTEGER): number {
   if (Array.isArray(value)) throw new UsageError(`--${flag} was given ${value.length} times; give it once`);
-  const text = String(value).trim();
-  // decimal only: Number() would also take 0x10, 1e3 and the empty string
-  const n = /^\+?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
+  const n = decimal(value);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw new UsageError(`--${flag} must be a positive ${integer ? 'whole number' : 'number'}, got "${String(value)}"`);
   }

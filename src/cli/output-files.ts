@@ -1,9 +1,8 @@
 // --output FORMAT=PATH: extra reports written to files, each atomically (temp file, then rename),
 // so a dashboard reading the file never sees half a report.
-import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { access, lstat, open, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import type { Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
 import { UsageError } from './io.js';

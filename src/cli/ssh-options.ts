@@ -8,7 +8,7 @@ import { DEFAULT_JUMP_MAX_STARTUPS, DEFAULT_RETRIES, OpenSshConnector } from '..
 import { ttyPassphrasePrompt } from './passphrase-prompt.js';
 import { Resolver, parseJumpSpec } from '../ssh/resolve.js';
 import { SshConfig, SshConfigError } from '../ssh/ssh-config.js';
-import { UsageError, type CliIo } from './io.js';
+import { UsageError, decimal, type CliIo } from './io.js';
 
 export interface SshArgs {
   /** --ssh-config FILE, or 'none'; default ~/.ssh/config */
@@ -36,7 +36,7 @@ export function withSshOptions<T>(y: Argv<T>) {
 }
 
 function wholeNumber(value: unknown, flag: string, min: number): number {
-  const n = /^\+?\d+$/.test(String(value).trim()) ? Number(String(value).trim()) : NaN; // not 0x10, 1e3 or ''
+  const n = decimal(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number of at least ${min}, got "${String(value)}"`);
   return n;
 }

@@ -298,7 +298,10 @@ def python_parse(data, cap):
     """A config too big to ship, read as the extension reads it: strict UTF-8, json.loads (a BOM is
     an error). Returns the value re-serialised (when that fits in cap) or Python's error."""
     try:
-        value = json.loads(data.decode('utf-8'))
+        text_ = data.decode('utf-8')
+        if text_.startswith(u'\ufeff'):
+            return {'ok': False, 'kind': 'bom', 'message': 'starts with a UTF-8 byte order mark (BOM), which json.loads rejects'}
+        value = json.loads(text_)
     except UnicodeDecodeError as e:
         return {'ok': False, 'kind': 'not_utf8', 'message': str(e)[:500]}
     except RuntimeError as e:  # RecursionError (Python 3.5+) is one: nested too deep

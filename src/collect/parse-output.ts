@@ -12,6 +12,8 @@ const toScriptFacts = ({ text, ...rest }: z.infer<typeof RawScript>): ScriptFact
   bashisms: text === null ? null : findBashisms(text),
 });
 
+const PythonFailureKind = z.enum(['bom', 'not_utf8', 'syntax', 'too_large', 'too_deep']);
+
 const RawCollectorOutput = HostFacts.omit({ config: true, scripts: true }).extend({
   scripts: z.object({ pre: RawScript.nullable(), post: RawScript.nullable() }),
   config: z.object({
@@ -23,17 +25,17 @@ const RawCollectorOutput = HostFacts.omit({ config: true, scripts: true }).exten
     pythonParse: z
       .discriminatedUnion('ok', [
         z.object({ ok: z.literal(true), json: z.string() }),
-        z.object({ ok: z.literal(false), kind: z.enum(['not_utf8', 'syntax', 'too_large', 'too_deep']), message: z.string() }),
+        z.object({ ok: z.literal(false), kind: PythonFailureKind, message: z.string() }),
       ])
       .nullable(),
   }),
 });
 
 /** Python's json errors end with "line L column C (char N)". */
-function pythonFailure(kind: 'not_utf8' | 'syntax' | 'too_large' | 'too_deep', message: string): ConfigParse {
+function pythonFailure(kind: z.infer<typeof PythonFailureKind>, message: string): ConfigParse {
   if (kind === 'too_deep') message = `nests arrays/objects too deeply: Python's json stops with ${message}`;
   const at = /line (\d+) column (\d+)/.exec(message);
-  return { ok: false, kind: /BOM/.test(message) ? 'bom' : kind, message, line: at ? Number(at[1]) : null, column: at ? Number(at[2]) : null };
+  return { ok: false, kind, message, line: at ? Number(at[1]) : null, column: at ? Number(at[2]) : null };
 }
 
 export class CollectorOutputError extends Error {

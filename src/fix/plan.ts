@@ -105,19 +105,34 @@ function fileOf(facts: HostFacts, role: FixRole): PathFacts | null {
   }
 }
 
+/**
+ * Why root cannot trust what a file says: it or a directory above it is not root's alone (a
+ * non-root owner can chmod it); null when it can. `what` names the file, `dirWhat` its directories.
+ */
+function untrusted(stat: StatFacts, parents: PathFacts['parents'], ownedByRoot: boolean, what: string, dirWhat: string): string | null {
+  if (!ownedByRoot) return `${what} is not owned by root`;
+  const writers = nonRootWriters(stat);
+  if (writers.length > 0) return `${what} is writable by a non-root user (${writers[0]})`;
+  for (const d of parents) {
+    if (!d.stat || d.stat.type === 'symlink') continue;
+    const w = nonRootWriters(d.stat);
+    if (w.length > 0) return `${dirWhat} ${d.path} is writable by a non-root user (${w[0]})`;
+  }
+  return null;
+}
+
 /** Why the config cannot be trusted to name what root runs; null when it can. */
 export function configDistrust(facts: HostFacts): string | null {
   const f = facts.config.file;
   if (!f.lstat || f.lstat.type !== 'file' || !f.stat) return `the config ${f.path} is not a regular file`;
-  if (f.stat.uid !== 0 || f.stat.owner !== 'root') return `the config ${f.path} is not owned by root`;
-  const writers = nonRootWriters(f.stat);
-  if (writers.length > 0) return `the config ${f.path} is writable by a non-root user (${writers[0]})`;
-  for (const d of f.parents) {
-    if (!d.stat || d.stat.type === 'symlink') continue;
-    const w = nonRootWriters(d.stat);
-    if (w.length > 0) return `the config's directory ${d.path} is writable by a non-root user (${w[0]})`;
-  }
-  return null;
+  return untrusted(f.stat, f.parents, f.stat.uid === 0 && f.stat.owner === 'root', `the config ${f.path}`, "the config's directory");
+}
+
+/** Why the host conf cannot be trusted to name the config; null when it can (or names the default). */
+function hostConfDistrust(facts: HostFacts): string | null {
+  const hc = facts.hostConf.file;
+  if (!hc || !hc.stat || facts.configPath === DEFAULT_CONFIG_PATH) return null;
+  return untrusted(hc.stat, hc.parents, hc.stat.uid === 0, `the host conf ${hc.path} that names it`, "the host conf's directory");
 }
 
 function refuse(path: string, st: StatFacts | null, want: { uid: number; mode: number } | null, reason: string): FixRecord[] {
@@ -135,28 +150,7 @@ function scriptRefusal(facts: HostFacts, file: PathFacts, policy: FixPolicy): st
   if (distrust) {
     return `${distrust}: it could name any file (/bin/sh, /etc/shadow), so no script it names is changed; fix the config, check what it points to, then run --fix again`;
   }
-  const why = fileRefusal(file);
-  if (why) return why;
-  const normal = posix.normalize(file.path);
-  if (!policy.allowedScriptDirs.some((d) => isUnder(normal, d))) {
-    return `it is outside the directories --fix may change scripts in (${policy.allowedScriptDirs.join(', ')}; add one with --fix-allow-dir)`;
-  }
-  return plantedRefusal(file);
-}
-
-/** Why the host conf cannot be trusted to name the config; null when it can (or names nothing). */
-function hostConfDistrust(facts: HostFacts): string | null {
-  const hc = facts.hostConf.file;
-  if (!hc || !hc.stat || facts.configPath === DEFAULT_CONFIG_PATH) return null;
-  if (hc.stat.uid !== 0) return `the host conf ${hc.path} that names it is not owned by root`;
-  const writers = nonRootWriters(hc.stat);
-  if (writers.length > 0) return `the host conf ${hc.path} that names it is writable by a non-root user (${writers[0]})`;
-  for (const d of hc.parents) {
-    if (!d.stat || d.stat.type === 'symlink') continue;
-    const w = nonRootWriters(d.stat);
-    if (w.length > 0) return `the host conf's directory ${d.path} is writable by a non-root user (${w[0]})`;
-  }
-  return null;
+  return placeRefusal(file, policy, 'scripts') ?? plantedRefusal(file);
 }
 
 /** What every changed file needs: one link, a plain path, outside system directories. */
@@ -170,6 +164,17 @@ function fileRefusal(file: PathFacts): string | null {
   return null;
 }
 
+/** fileRefusal, then: under a directory --fix may change `what` in. */
+function placeRefusal(file: PathFacts, policy: FixPolicy, what: 'scripts' | 'files'): string | null {
+  const why = fileRefusal(file);
+  if (why) return why;
+  const normal = posix.normalize(file.path);
+  if (!policy.allowedScriptDirs.some((d) => isUnder(normal, d))) {
+    return `it is outside the directories --fix may change ${what} in (${policy.allowedScriptDirs.join(', ')}; add one with --fix-allow-dir)`;
+  }
+  return null;
+}
+
 /**
  * Why the config may not be changed; null when it may. Its path comes from the host conf, so it
  * gets the scripts' protections: a host conf anyone could edit could point it at /etc/passwd.
@@ -177,12 +182,8 @@ function fileRefusal(file: PathFacts): string | null {
 function configRefusal(facts: HostFacts, file: PathFacts, policy: FixPolicy): string | null {
   const distrust = hostConfDistrust(facts);
   if (distrust) return `${distrust}: it could name any file as the config, so the config is not changed; fix the host conf first`;
-  const why = fileRefusal(file);
+  const why = placeRefusal(file, policy, 'files');
   if (why) return why;
-  const normal = posix.normalize(file.path);
-  if (!policy.allowedScriptDirs.some((d) => isUnder(normal, d))) {
-    return `it is outside the directories --fix may change files in (${policy.allowedScriptDirs.join(', ')}; add one with --fix-allow-dir)`;
-  }
   const parse = facts.config.parse;
   if (!parse || !parse.ok || typeof parse.value !== 'object' || parse.value === null || Array.isArray(parse.value)) {
     return 'it is not a JSON object the extension could read as its config, so it may be some other file: fix its content first';

@@ -68,7 +68,7 @@ export function reassembleJsonl(text: string): Record<string, unknown> & { hosts
     try {
       v = JSON.parse(line);
     } catch (e) {
-      throw new JsonlReportError(`neither JSON nor JSON Lines (${(e as Error).message})`, i + 1);
+      throw new JsonlReportError(`not a vmsnap report: neither JSON nor JSON Lines (${(e as Error).message})`, i + 1);
     }
     const { type, ...rest } = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
     if (type === 'host') hosts.push(rest);

@@ -150,19 +150,19 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command that audits again only the hosts that were not compliant, or null when all were. */
 /** Past this many failed hosts a --limit list is no command to paste: --rerun-failed instead. */
 export const RERUN_LIMIT_MAX_HOSTS = 20;
 
+/** The command that audits again only the hosts that were not compliant, or null when all were. */
 export function rerunCommand(report: Report, hint: RerunHint): string | null {
   const failed = report.hosts.filter((h) => h.status !== 'compliant').map((h) => h.name);
   if (failed.length === 0) return null;
+  const base = ['vmsnap', 'audit', ...hint.args].map(shellQuote).join(' ');
   // --local is one host and takes no --limit: the same command again
-  if (hint.args.includes('--local')) return ['vmsnap', 'audit', ...hint.args].map(shellQuote).join(' ');
+  if (hint.args.includes('--local')) return base;
   if (hint.jsonPath === undefined && failed.length > RERUN_LIMIT_MAX_HOSTS) {
-    const base = ['vmsnap', 'audit', ...hint.args].map(shellQuote).join(' ');
     return `${base} --rerun-failed REPORT.json   (${failed.length} hosts: add --output json=REPORT.json to this run's command to keep a report to rerun from)`;
   }
   const select = hint.jsonPath !== undefined ? ['--rerun-failed', hint.jsonPath] : ['--limit', failed.join(',')];
-  return ['vmsnap', 'audit', ...hint.args, ...select].map(shellQuote).join(' ');
+  return `${base} ${select.map(shellQuote).join(' ')}`;
 }

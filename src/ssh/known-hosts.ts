@@ -74,17 +74,16 @@ export class KnownHosts {
         continue;
       }
       const { entry, hosts } = parsed;
+      const h = hosts.startsWith(HASH_MAGIC) ? parseHashedName(hosts) : null;
+      if (hosts.startsWith(HASH_MAGIC) && !h) {
+        skipped.push({ line: i + 1, reason: `malformed hashed host name ${JSON.stringify(hosts)}` });
+        continue;
+      }
       const blobKey = entry.blob.toString('latin1');
       const sameBlob = this.byBlob.get(blobKey);
       if (sameBlob) sameBlob.push(entry);
       else this.byBlob.set(blobKey, [entry]);
-      if (hosts.startsWith(HASH_MAGIC)) {
-        const h = parseHashedName(hosts);
-        if (!h) {
-          skipped.push({ line: i + 1, reason: `malformed hashed host name ${JSON.stringify(hosts)}` });
-          this.byBlob.get(blobKey)!.pop();
-          continue;
-        }
+      if (h) {
         const index = hashed.length;
         hashed.push({ entry, ...h });
         this.matcher.set(entry, (name) => this.hashed.matchesAt(index, name));
@@ -360,7 +359,11 @@ class HashedNames {
 
   /** whether hashed line `i` names `name` */
   matchesAt(i: number, name: string): boolean {
-    const msg = paddedWords(Buffer.from(name, 'utf8'), 64);
+    return this.hashMatches(i, paddedWords(Buffer.from(name, 'utf8'), 64));
+  }
+
+  /** whether hashed line `i` holds the HMAC of the (padded) name `msg` */
+  private hashMatches(i: number, msg: Int32Array): boolean {
     hmacFromStates(this.inner, this.outer, i * 5, msg, DIGEST);
     const o = i * 5;
     return DIGEST[0] === this.hashes[o] && DIGEST[1] === this.hashes[o + 1] && DIGEST[2] === this.hashes[o + 2] && DIGEST[3] === this.hashes[o + 3] && DIGEST[4] === this.hashes[o + 4];
@@ -371,19 +374,7 @@ class HashedNames {
     if (n === 0) return [];
     const msg = paddedWords(Buffer.from(name, 'utf8'), 64);
     const out: Entry[] = [];
-    for (let i = 0; i < n; i++) {
-      hmacFromStates(this.inner, this.outer, i * 5, msg, DIGEST);
-      const o = i * 5;
-      if (
-        DIGEST[0] === this.hashes[o] &&
-        DIGEST[1] === this.hashes[o + 1] &&
-        DIGEST[2] === this.hashes[o + 2] &&
-        DIGEST[3] === this.hashes[o + 3] &&
-        DIGEST[4] === this.hashes[o + 4]
-      ) {
-        out.push(this.entries[i]!);
-      }
-    }
+    for (let i = 0; i < n; i++) if (this.hashMatches(i, msg)) out.push(this.entries[i]!);
     return out;
   }
 }
