@@ -48,10 +48,12 @@ export interface FixArgs {
   yes: boolean;
   maxChanges: number;
   allowDirs: string[];
+  /** --fix-adopt: the operator reviewed the files a non-root user could write */
+  adopt: boolean;
 }
 
 /** --fix-allow-dir values: absolute, normalised, never a system directory. */
-export function fixPolicy(allowDirs: readonly string[]): FixPolicy {
+export function fixPolicy(allowDirs: readonly string[], adopt = false): FixPolicy {
   const dirs = allowDirs.map((d) => {
     if (!d.startsWith('/')) throw new UsageError(`--fix-allow-dir ${JSON.stringify(d)}: must be an absolute path`);
     const n = posix.normalize(d).replace(/\/+$/, '') || '/';
@@ -59,7 +61,7 @@ export function fixPolicy(allowDirs: readonly string[]): FixPolicy {
     if (sys) throw new UsageError(`--fix-allow-dir ${d}: vmsnap never changes files in or above ${sys}`);
     return n;
   });
-  return { allowedScriptDirs: [...DEFAULT_ALLOWED_SCRIPT_DIRS, ...dirs] };
+  return { allowedScriptDirs: [...DEFAULT_ALLOWED_SCRIPT_DIRS, ...dirs], adopt };
 }
 
 export function makeReporter(format: Format, sink: Sink, columns?: number, rerun?: RerunHint): Reporter {
@@ -111,7 +113,7 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
       fix: args.fix
         ? {
             dryRun: args.fix.dryRun,
-            policy: fixPolicy(args.fix.allowDirs),
+            policy: fixPolicy(args.fix.allowDirs, args.fix.adopt),
             // the guard: a cron job (no terminal) without --yes may change at most --max-changes hosts
             // (hosts named one by one with --limit, or --local, are an explicit choice: no guard)
             gate: new FixGate(reporting.hosts.length, args.fix.yes || io.stdoutIsTTY || inventory.explicit ? null : args.fix.maxChanges),

@@ -43,7 +43,10 @@ export interface Reporting<T extends Host> {
   finalize(report: Report): Report;
 }
 
-/** Options that choose hosts or reports (dropped from the rerun hint), and whether they take a value. */
+/**
+ * Options dropped from the rerun hint, and whether they take a value: those that choose hosts or
+ * reports, and --fix-adopt (the operator vouched for the files of this run, not of the next one).
+ */
 const NOT_RERUN: Record<string, 'value' | 'values' | 'flag'> = {
   format: 'value',
   f: 'value',
@@ -54,6 +57,7 @@ const NOT_RERUN: Record<string, 'value' | 'values' | 'flag'> = {
   baseline: 'value',
   quiet: 'flag',
   q: 'flag',
+  'fix-adopt': 'flag',
 };
 
 /** `vmsnap audit` arguments of this command line minus report/selection options (pure). */

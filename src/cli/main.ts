@@ -36,6 +36,7 @@ function auditOptions(y: Argv) {
     .option('dry-run', { type: 'boolean', default: false, describe: 'with --fix: print the changes per host, change nothing' })
     .option('yes', { type: 'boolean', default: false, describe: 'with --fix: allow more than --max-changes hosts to change when stdout is not a terminal' })
     .option('max-changes', { type: 'string', default: '10', describe: 'with --fix, stdout not a terminal, no --yes: most hosts that may change' })
+    .option('fix-adopt', { type: 'boolean', default: false, describe: 'with --fix: I reviewed these files: also make root\'s the config and scripts a non-root user owns or can write (never the host conf)' })
     .option('fix-allow-dir', { type: 'string', array: true, default: [] as string[], describe: 'with --fix: another directory the config and scripts may be fixed in (default only /etc/azure)' })
     .example('$0 audit -i inventory.yaml --fix --dry-run', 'show what --fix would change')
     .example('$0 audit -i inventory.yaml', 'audit every host, print a table')
@@ -115,7 +116,7 @@ function fixArgs(parsed: Parsed): FixArgs | null {
   const fix = parsed['fix'] === true;
   const dryRun = parsed['dryRun'] === true;
   if (!fix) {
-    for (const flag of ['dry-run', 'yes', 'fix-allow-dir'] as const) {
+    for (const flag of ['dry-run', 'yes', 'fix-allow-dir', 'fix-adopt'] as const) {
       const v = parsed[flag];
       if (v === true || (Array.isArray(v) && v.length > 0)) throw new UsageError(`--${flag} goes with --fix`);
     }
@@ -126,6 +127,7 @@ function fixArgs(parsed: Parsed): FixArgs | null {
     yes: parsed['yes'] === true,
     maxChanges: positiveNumber(parsed['maxChanges'], 'max-changes', true),
     allowDirs: (parsed['fixAllowDir'] as string[]).map(String),
+    adopt: parsed['fixAdopt'] === true,
   };
 }
 

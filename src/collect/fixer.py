@@ -1,7 +1,8 @@
 # vmsnap fixer. Runs on the VM as root, over the same SSH connection as the audit, only with
 # `--fix`. `P` (defined by the bootstrap, see remote-command.ts) holds the changes the client
 # planned: {"changes": [{"path", "expect": {dev, ino, uid, gid, mode}, "chown": {uid, gid}|null,
-# "chmod": mode|null, "requireSingleLink": bool}]}.
+# "chmod": mode|null, "requireSingleLink": bool, "adopt": bool}]}. "adopt" is true only with
+# --fix-adopt, for a file a non-root user owns or can write (see fix/plan.ts).
 #
 # For each file: open it without following a symlink (O_NOFOLLOW) and without blocking (a FIFO
 # swapped in cannot hang us), check with fstat that it is still the regular file the audit saw
@@ -25,6 +26,12 @@ def real_dirs_ok(path):
         return os.path.realpath(path) == os.path.normpath(path)
     except Exception:
         return False
+
+
+def writable_by_non_root(st):
+    """The planner's test (rules/helpers.ts nonRootWriters), again on the open file."""
+    mode = statmod.S_IMODE(st.st_mode)
+    return st.st_uid != 0 or (mode & 0o020 and st.st_gid != 0) or bool(mode & 0o002)
 
 
 def fix_one(change):
@@ -60,6 +67,12 @@ def fix_one(change):
             return refuse('its owner or mode changed since the audit: refused, run the audit again')
         if change.get('requireSingleLink') and st.st_nlink != 1:
             return refuse('it now has %d hard links: refused' % st.st_nlink)
+        # Second line of defence behind the planner: never set a setuid/setgid/sticky bit, and never
+        # make root trust a file a non-root user could write unless the operator said --fix-adopt.
+        if change.get('chmod') is not None and change['chmod'] & ~0o777:
+            return refuse('vmsnap never sets a setuid, setgid or sticky bit: refused')
+        if writable_by_non_root(st) and not change.get('adopt'):
+            return refuse('a non-root user owns or can write it: refused without --fix-adopt')
         # chown first: changing the owner may clear set-id bits, chmod then sets the final mode
         if change.get('chown') is not None:
             try:

@@ -43,7 +43,7 @@ export function recordsFromAnswer(changes: readonly PlannedChange[], answers: re
 
 export async function applyChanges(conn: RemoteSession, viaSudo: boolean, changes: readonly PlannedChange[]): Promise<FixRecord[]> {
   const params = {
-    changes: changes.map((c) => ({ path: c.path, expect: c.expect, chown: c.chown, chmod: c.chmod, requireSingleLink: c.requireSingleLink })),
+    changes: changes.map((c) => ({ path: c.path, expect: c.expect, chown: c.chown, chmod: c.chmod, requireSingleLink: c.requireSingleLink, adopt: c.adopt })),
   };
   let r;
   try {

@@ -7,6 +7,13 @@
 // touched only when the config that names it is trusted (root-owned, not writable by anyone else,
 // in directories no one else can write), when it lives under an allowed directory, outside system
 // directories, with a single hard link. The fixer on the VM then checks device and inode.
+//
+// The extension's owner and mode checks are themselves a security control: they stop root from
+// running (or importing) what a non-root user wrote. So by default no change makes the extension
+// trust a file a non-root user owns or can write ("adoption"); --fix-adopt allows it for the
+// config and the scripts once the operator has reviewed them. The host conf names the Python module
+// the extension imports as root: it is never adopted, and never changed unless it holds exactly
+// the values the extension ships.
 import { posix } from 'node:path';
 import { DEFAULT_CONFIG_PATH, type HostFacts, type PathFacts, type StatFacts } from '../model/facts.js';
 import type { Finding, FixRecord } from '../model/report.js';
@@ -25,6 +32,8 @@ export interface ExpectedFile {
 
 export interface PlannedChange {
   role: FixRole;
+  /** true when the change makes root trust a file a non-root user owns or can write (--fix-adopt) */
+  adopt: boolean;
   path: string;
   expect: ExpectedFile;
   /** the new owner (uid, gid) when it changes */
@@ -45,7 +54,21 @@ export interface FixPlan {
 export interface FixPolicy {
   /** directories under which scripts may be changed (default ['/etc/azure']) */
   allowedScriptDirs: readonly string[];
+  /**
+   * --fix-adopt: the operator reviewed the config and scripts, so they may be made root's (or
+   * stripped of group/other write) even though a non-root user owns or can write them. Never the
+   * host conf. Default false.
+   */
+  adopt?: boolean;
 }
+
+/** The values of [pre_post] in the host conf the extension ships (ConfigParser lowercases keys). */
+export const SHIPPED_HOSTCONF: Readonly<Record<string, string>> = {
+  numberofplugins: '1',
+  pluginname0: 'ScriptRunner',
+  pluginpath0: '/etc/azure',
+  pluginconfigpath0: DEFAULT_CONFIG_PATH,
+};
 
 /** Never changed, whatever --fix-allow-dir says: system binaries and kernel file systems. */
 export const SYSTEM_DIRS = ['/bin', '/sbin', '/usr', '/lib', '/lib32', '/lib64', '/libx32', '/boot', '/dev', '/proc', '/sys', '/run'];
@@ -87,8 +110,9 @@ function target(role: FixRole, st: StatFacts): { uid: number; mode: number } {
     case 'postscript':
       return { uid: 0, mode: 0o700 };
     case 'hostconf':
-      // the extension's own test is (mode & 0o033) == 0: drop group/other write and execute only
-      return { uid: 0, mode: st.mode & ~0o033 & 0o7777 };
+      // the extension's own test is (mode & 0o033) == 0: drop group/other write and execute, and
+      // never keep a setuid, setgid or sticky bit (& 0o777)
+      return { uid: 0, mode: st.mode & ~0o033 & 0o777 };
   }
 }
 
@@ -205,6 +229,48 @@ function plantedRefusal(file: PathFacts): string | null {
   return null;
 }
 
+/**
+ * Why making root trust this file would hand root to a non-root user; null when no non-root user
+ * owns or can write it, or when --fix-adopt covers it. Such a user may have written anything in it
+ * (or may still hold it open for writing): today the extension refuses it for that very reason.
+ */
+function adoptionRefusal(role: FixRole, st: StatFacts, policy: FixPolicy): string | null {
+  const writers = nonRootWriters(st);
+  if (writers.length === 0) return null;
+  const who = writers.join('; ');
+  if (role === 'hostconf') {
+    return `${who}: the extension refuses it for that reason, and once root's it would import as root the plugin module it names. vmsnap never adopts a host conf, whatever the flags: reinstall the extension (or replace the override with a root-owned copy of the shipped file)`;
+  }
+  if (policy.adopt === true) return null;
+  const runs = role === 'config' ? 'read as root the scripts it names' : 'run its content as root';
+  return `${who}: once root's, the extension would ${runs}. Review its content${role === 'config' ? ' and the scripts it names' : ''}, then chown/chmod it by hand or run again with --fix-adopt`;
+}
+
+/** How the host conf differs from what the extension ships (or why it cannot be read); null when it does not. */
+export function hostConfDeviation(facts: HostFacts): string | null {
+  const hc = facts.hostConf;
+  if (hc.parseError !== null || hc.sections === null) return 'it is not an INI file vmsnap could read';
+  const pp = hc.sections['pre_post'];
+  if (!pp) return 'it has no [pre_post] section';
+  for (const [key, want] of Object.entries(SHIPPED_HOSTCONF)) {
+    const have = pp[key];
+    if (have === undefined) return `it has no ${key} (the extension ships ${key} = ${want})`;
+    if (have.trim() !== want) return `${key} is ${JSON.stringify(have)} (the extension ships ${want})`;
+  }
+  return null;
+}
+
+/** Why the host conf may not be changed; null when it may. */
+function hostConfRefusal(facts: HostFacts, file: PathFacts): string | null {
+  const why = fileRefusal(file) ?? plantedRefusal(file);
+  if (why) return why;
+  const deviation = hostConfDeviation(facts);
+  if (deviation) {
+    return `${deviation}: vmsnap changes only a host conf that holds the values the extension ships; reinstall the extension so it writes its own host conf again`;
+  }
+  return null;
+}
+
 export function planFixes(facts: HostFacts, findings: readonly Finding[], policy: FixPolicy): FixPlan {
   const roles = new Set<FixRole>();
   for (const f of findings) {
@@ -242,12 +308,15 @@ export function planFixes(facts: HostFacts, findings: readonly Finding[], policy
           ? scriptRefusal(facts, file, policy)
           : role === 'config'
             ? configRefusal(facts, file, policy)
-            : (fileRefusal(file) ?? plantedRefusal(file));
-      if (why) {
-        plan.refused.push(...refuse(file.path, st, want, why));
+            : hostConfRefusal(facts, file);
+      // for the host conf, that a non-root user could have written it is the first thing to say
+      const refusal = role === 'hostconf' ? (adoptionRefusal(role, st, policy) ?? why) : (why ?? adoptionRefusal(role, st, policy));
+      if (refusal) {
+        plan.refused.push(...refuse(file.path, st, want, refusal));
         continue;
       }
     }
+    const adopt = nonRootWriters(st).length > 0;
     const chown = st.uid !== want.uid ? { uid: want.uid, gid: st.gid } : null;
     const chmod = st.mode !== want.mode ? want.mode : null;
     if (!chown && chmod === null) continue;
@@ -259,12 +328,14 @@ export function planFixes(facts: HostFacts, findings: readonly Finding[], policy
         from: ownerLabel(st.uid, st.gid, st),
         to: ownerLabel(chown.uid, chown.gid, st),
         applied: false,
-        note: `review its content: ${st.owner ?? 'uid ' + st.uid} could write it, and once owned by root the extension trusts it`,
       });
     }
     if (chmod !== null) records.push({ path: file.path, action: 'chmod', from: formatMode(st.mode), to: formatMode(chmod), applied: false });
+    // only --fix-adopt gets here with a file a non-root user could write: say so on the record
+    if (adopt) records[0]!.note = `adopted with --fix-adopt (${nonRootWriters(st).join('; ')}): the extension now trusts what is in it`;
     plan.changes.push({
       role,
+      adopt,
       path: file.path,
       expect: { dev: st.dev, ino: st.ino, uid: st.uid, gid: st.gid, mode: st.mode },
       chown,

@@ -507,8 +507,9 @@ class VmBuilder {
         this.dirs.add(f.path);
       }
       const uid = ownerId(f.owner, 0);
-      fs.chmodSync(target, f.mode);
+      // chown first: it clears set-id bits, and the spec's mode is the mode the VM gets
       fs.chownSync(target, uid, ownerId(f.group, uid));
+      fs.chmodSync(target, f.mode);
       return;
     }
     if (this.dirs.has(f.path)) throw new Error(`VM ${this.vm}: ${f.path} is both a directory and a ${f.type}`);
@@ -520,10 +521,11 @@ class VmBuilder {
       const fd = fs.openSync(target, 'wx', 0o600);
       try {
         fs.writeFileSync(fd, f.content);
-        fs.fchmodSync(fd, f.mode); // after creating: the umask trims the mode given to open()
         const uid = ownerId(f.owner, 0);
         const gid = ownerId(f.group, uid);
+        // chown first: it clears set-id bits, and the spec's mode is the mode the VM gets
         if (uid !== 0 || gid !== 0) fs.fchownSync(fd, uid, gid);
+        fs.fchmodSync(fd, f.mode); // after creating: the umask trims the mode given to open()
       } finally {
         fs.closeSync(fd);
       }

@@ -9,7 +9,7 @@ export const rule = defineRule(
     portalError: portalErrorFor(317),
     title: 'The script config is owned by root',
     why: "The extension looks up the config owner's user name and refuses anything but root (a uid with no passwd entry fails too; the group is never checked). It logs a visible warning (317) and the scripts do not run.",
-    fix: 'chown root /etc/azure/VMSnapshotScriptPluginConfig.json',
+    fix: 'Review the config and the scripts it names (its owner could have written anything), then chown root /etc/azure/VMSnapshotScriptPluginConfig.json; --fix does this only with --fix-adopt.',
     fixable: true,
     consequence: CONSEQUENCE.visibleFallback,
     silent: false,

@@ -165,7 +165,7 @@ export function makeScriptOwnerRule(which: Which): Rule {
       portalError: portalErrorFor(k.permissionCode),
       title: `The ${k.label} is owned by root`,
       why: `The extension looks up the ${k.label} owner's user name and refuses anything but root (a uid with no passwd entry fails too), reports ${k.permissionCode} and does not run the scripts.`,
-      fix: `chown root the ${k.label} (the symlink target, when ${k.locationKey} is a link).`,
+      fix: `Review the ${k.label} (its owner could have written anything in it), then chown root it (the symlink target, when ${k.locationKey} is a link); --fix does this only with --fix-adopt.`,
       fixable: true,
       consequence: scriptFailureConsequence(null),
       silent: false,

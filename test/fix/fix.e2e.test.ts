@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../src/fleet/harness.js';
-import { CONFIG_PATH, EXT_DIR, POST_SCRIPT, PRE_SCRIPT, SCRIPT_TEXT, compliantConfig, compliantFiles, withFiles, type FileSpec, type VmSpec } from '../../src/fleet/spec.js';
+import { CONFIG_PATH, EXT_DIR, HOST_CONF_TEXT, POST_SCRIPT, PRE_SCRIPT, SCRIPT_TEXT, compliantConfig, compliantFiles, withFiles, type FileSpec, type VmSpec } from '../../src/fleet/spec.js';
 import type { Report } from '../../src/model/report.js';
 import { applyChanges } from '../../src/fix/apply.js';
 import { planFixes } from '../../src/fix/plan.js';
@@ -63,6 +63,20 @@ const vms: VmSpec[] = [
   { name: 'dryrun', files: withFiles(compliantFiles(), [config(0o644)]) },
   { name: 'sudo', files: withFiles(compliantFiles(), [config(0o640)]) },
   { name: 'swap', files: withFiles(compliantFiles(), [config(0o644), { type: 'file', path: '/etc/azure/evil.json', content: '{"x":1}', mode: 0o644, owner: 'appuser' }]) },
+  // the attacks of issue 12: a host conf a non-root user wrote, set-id bits, content they could write
+  {
+    name: 'evil-hostconf',
+    files: withFiles(compliantFiles(), [
+      { type: 'file', path: HOSTCONF, content: '[pre_post]\nnumberOfPlugins: 1\npluginName0: evil\npluginPath0: /tmp/evil-dir\npluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json\n', mode: 0o644, owner: 'appuser' },
+    ]),
+  },
+  { name: 'setid-hostconf', files: withFiles(compliantFiles(), [{ type: 'file', path: HOSTCONF, content: HOST_CONF_TEXT, mode: 0o6777, owner: 'appuser' }]) },
+  { name: 'root-setid-hostconf', files: withFiles(compliantFiles(), [{ type: 'file', path: HOSTCONF, content: HOST_CONF_TEXT, mode: 0o6775 }]) },
+  {
+    name: 'odd-hostconf',
+    files: withFiles(compliantFiles(), [{ type: 'file', path: HOSTCONF, content: HOST_CONF_TEXT.replace('pluginPath0: /etc/azure', 'pluginPath0: /tmp/evil-dir'), mode: 0o664 }]),
+  },
+  { name: 'ww-script', files: withFiles(compliantFiles(), [{ type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o777 }]) },
   { name: 'guard-a', files: withFiles(compliantFiles(), [config(0o644)]) },
   { name: 'guard-b', files: withFiles(compliantFiles(), [config(0o644)]) },
   { name: 'guard-c', files: withFiles(compliantFiles(), [config(0o644)]) },
@@ -102,20 +116,26 @@ afterAll(async () => {
 });
 
 describe.skipIf(fleetUnavailable)('audit --fix on real VMs', () => {
-  it('repairs config, scripts and host conf, then judges the host again: compliant; a second --fix changes nothing', async () => {
+  it('repairs config, scripts and host conf, adopts a script appuser owns only with --fix-adopt, then judges again: compliant; a second --fix changes nothing', async () => {
     const before = await fileState('fixable', CONFIG_PATH);
-    const { code, report } = await audit(['fixable'], ['--fix', '--yes']);
-    const h = report.hosts[0]!;
-    expect(h.findingsBefore!.some((f) => f.rule === 'config-mode')).toBe(true);
-    expect(h.fixes!.every((f) => f.applied)).toBe(true);
-    expect(h.fixes!.map((f) => `${f.path} ${f.action} ${f.to}`).sort()).toEqual(
-      [
-        `${CONFIG_PATH} chmod 0600`,
-        `${HOSTCONF} chmod 0644`,
-        `${POST_SCRIPT} chown root:appuser`,
-        `${PRE_SCRIPT} chmod 0700`,
-      ].sort(),
+    const post = await fileState('fixable', POST_SCRIPT);
+    const first = await audit(['fixable'], ['--fix', '--yes']);
+    const h1 = first.report.hosts[0]!;
+    expect(h1.fixes!.filter((f) => f.applied).map((f) => `${f.path} ${f.action} ${f.to}`).sort()).toEqual(
+      [`${CONFIG_PATH} chmod 0600`, `${HOSTCONF} chmod 0644`, `${PRE_SCRIPT} chmod 0700`].sort(),
     );
+    const refused = h1.fixes!.filter((f) => !f.applied);
+    expect(refused).toMatchObject([{ path: POST_SCRIPT, action: 'chown', to: 'root:appuser' }]);
+    expect(refused[0]!.reason).toMatch(/its owner appuser .*run its content as root.*--fix-adopt/);
+    expect(await fileState('fixable', POST_SCRIPT)).toBe(post);
+    expect(h1.status).toBe('noncompliant');
+    expect(first.code).toBe(1);
+
+    const { code, report } = await audit(['fixable'], ['--fix', '--yes', '--fix-adopt']);
+    const h = report.hosts[0]!;
+    expect(h.findingsBefore!.some((f) => f.rule === 'postscript-owner')).toBe(true);
+    expect(h.fixes).toMatchObject([{ path: POST_SCRIPT, action: 'chown', to: 'root:appuser', applied: true }]);
+    expect(h.fixes![0]!.note).toMatch(/adopted with --fix-adopt/);
     expect(h.status).toBe('compliant');
     expect(code).toBe(0);
     const after = await fileState('fixable', CONFIG_PATH);
@@ -130,12 +150,18 @@ describe.skipIf(fleetUnavailable)('audit --fix on real VMs', () => {
     expect(again.code).toBe(0);
   });
 
-  it('chowns a config owned by another user but changes no script it names until a later run trusts it', async () => {
+  it('chowns a config owned by another user only with --fix-adopt, and changes no script it names until a later run trusts it', async () => {
     const script = await fileState('config-owner', PRE_SCRIPT);
-    const first = await audit(['config-owner'], ['--fix', '--yes']);
+    const cfg = await fileState('config-owner', CONFIG_PATH);
+    const plain = await audit(['config-owner'], ['--fix', '--yes']);
+    expect(plain.report.hosts[0]!.fixes!.every((f) => !f.applied)).toBe(true);
+    expect(plain.report.hosts[0]!.fixes!.find((f) => f.path === CONFIG_PATH)!.reason).toMatch(/appuser.*--fix-adopt/);
+    expect(await fileState('config-owner', CONFIG_PATH)).toBe(cfg);
+
+    const first = await audit(['config-owner'], ['--fix', '--yes', '--fix-adopt']);
     const f1 = first.report.hosts[0]!.fixes!;
     expect(f1.find((f) => f.path === CONFIG_PATH)).toMatchObject({ action: 'chown', from: 'appuser:appuser', to: 'root:appuser', applied: true });
-    expect(f1.find((f) => f.path === CONFIG_PATH)!.note).toMatch(/review its content/);
+    expect(f1.find((f) => f.path === CONFIG_PATH)!.note).toMatch(/adopted with --fix-adopt/);
     expect(f1.find((f) => f.path === PRE_SCRIPT)).toMatchObject({ applied: false });
     expect(f1.find((f) => f.path === PRE_SCRIPT)!.reason).toMatch(/not owned by root/);
     expect(await fileState('config-owner', PRE_SCRIPT)).toBe(script);
@@ -159,7 +185,7 @@ describe.skipIf(fleetUnavailable)('audit --fix on real VMs', () => {
   it('fixes an untrusted config but none of the files it names, then still refuses them once the config looks trusted', async () => {
     const tool = await fileState('untrusted', '/usr/local/bin/tool');
     const shadow = await fileState('untrusted', '/etc/shadow');
-    const first = await audit(['untrusted'], ['--fix', '--yes']);
+    const first = await audit(['untrusted'], ['--fix', '--yes', '--fix-adopt']);
     const h1 = first.report.hosts[0]!;
     expect(h1.fixes!.filter((f) => f.path === CONFIG_PATH).every((f) => f.applied)).toBe(true);
     const refused1 = h1.fixes!.filter((f) => f.path !== CONFIG_PATH);
@@ -173,6 +199,53 @@ describe.skipIf(fleetUnavailable)('audit --fix on real VMs', () => {
     expect(refused2.every((f) => !f.applied)).toBe(true);
     expect(await fileState('untrusted', '/usr/local/bin/tool')).toBe(tool);
     expect(await fileState('untrusted', '/etc/shadow')).toBe(shadow);
+  });
+
+  it('never adopts a host conf a non-root user wrote, whatever the flags: the extension would import its module as root', async () => {
+    const before = await fileState('evil-hostconf', HOSTCONF);
+    const { report } = await audit(['evil-hostconf'], ['--fix', '--yes', '--fix-adopt']);
+    const h = report.hosts[0]!;
+    expect(h.fixes!.filter((f) => f.applied)).toEqual([]);
+    const owner = h.findings.find((f) => f.rule === 'hostconf-owner');
+    expect(owner).toMatchObject({ fixable: false });
+    expect(await fileState('evil-hostconf', HOSTCONF)).toBe(before);
+    expect(before.split(' ')[1]).toBe('appuser:appuser');
+  });
+
+  it('leaves a set-id host conf a non-root user owns exactly as it was, and says why', async () => {
+    const before = await fileState('setid-hostconf', HOSTCONF);
+    const { report } = await audit(['setid-hostconf'], ['--fix', '--yes', '--fix-adopt']);
+    const fixes = report.hosts[0]!.fixes!;
+    expect(fixes.map((f) => [f.action, f.applied])).toEqual([['chown', false], ['chmod', false]]);
+    expect(fixes[0]!.reason).toMatch(/never adopts a host conf.*reinstall the extension/);
+    expect(await fileState('setid-hostconf', HOSTCONF)).toBe(before);
+    expect(before.split(' ')[0]).toBe('6777');
+  });
+
+  it('clears set-id and sticky bits when it fixes a root-owned host conf with the shipped values', async () => {
+    const { report } = await audit(['root-setid-hostconf'], ['--fix', '--yes']);
+    expect(report.hosts[0]!.fixes).toMatchObject([{ path: HOSTCONF, action: 'chmod', from: '6775', to: '0744', applied: true }]);
+    expect((await fileState('root-setid-hostconf', HOSTCONF)).split(' ')[0]).toBe('744');
+  });
+
+  it('does not touch a host conf whose values differ from what the extension ships', async () => {
+    const before = await fileState('odd-hostconf', HOSTCONF);
+    const { report } = await audit(['odd-hostconf'], ['--fix', '--yes', '--fix-adopt']);
+    const fixes = report.hosts[0]!.fixes!;
+    expect(fixes).toMatchObject([{ path: HOSTCONF, action: 'chmod', applied: false }]);
+    expect(fixes[0]!.reason).toMatch(/pluginpath0 is "\/tmp\/evil-dir".*reinstall the extension/);
+    expect(await fileState('odd-hostconf', HOSTCONF)).toBe(before);
+  });
+
+  it('does not chmod a root-owned script every user can write unless --fix-adopt says it was reviewed', async () => {
+    const before = await fileState('ww-script', PRE_SCRIPT);
+    const plain = await audit(['ww-script'], ['--fix', '--yes']);
+    expect(plain.report.hosts[0]!.fixes).toMatchObject([{ path: PRE_SCRIPT, action: 'chmod', to: '0700', applied: false }]);
+    expect(plain.report.hosts[0]!.fixes![0]!.reason).toMatch(/every user can write it/);
+    expect(await fileState('ww-script', PRE_SCRIPT)).toBe(before);
+    const adopted = await audit(['ww-script'], ['--fix', '--yes', '--fix-adopt']);
+    expect(adopted.report.hosts[0]!.fixes).toMatchObject([{ path: PRE_SCRIPT, action: 'chmod', to: '0700', applied: true }]);
+    expect((await fileState('ww-script', PRE_SCRIPT)).split(' ')[0]).toBe('700');
   });
 
   it('refuses a script with a second hard link', async () => {
@@ -219,6 +292,34 @@ describe.skipIf(fleetUnavailable)('audit --fix on real VMs', () => {
 });
 
 describe.skipIf(fleetUnavailable)('the remote fixer checks the file it changes is the file the audit saw', () => {
+  it('refuses on its own, whatever the plan says, to adopt a file without --fix-adopt or to set a set-id bit', async () => {
+    const vm = fleet.vms.find((v) => v.name === 'evil-hostconf')!;
+    const conn = await SshConnection.connect({
+      host: vm.address,
+      port: vm.port,
+      username: 'root',
+      identities: [await new IdentityStore().load(fleet.identityFile)],
+      knownHosts: await KnownHosts.load(fleet.knownHostsFile),
+      signal: new AbortController().signal,
+    });
+    try {
+      const before = await fileState('evil-hostconf', HOSTCONF);
+      const facts = await collectFacts(conn, false, 1024 * 1024);
+      const st = facts.hostConf.file!.lstat!;
+      const expect_ = { dev: st.dev, ino: st.ino, uid: st.uid, gid: st.gid, mode: st.mode };
+      const base = { role: 'hostconf' as const, path: HOSTCONF, expect: expect_, requireSingleLink: true, records: [] };
+      // a planner bug that forgot the adoption rule
+      const adopt = await applyChanges(conn, false, [{ ...base, adopt: false, chown: { uid: 0, gid: 0 }, chmod: null, records: [{ path: HOSTCONF, action: 'chown', from: '', to: '', applied: false }] }]);
+      expect(adopt).toMatchObject([{ applied: false }]);
+      expect(adopt[0]!.reason).toMatch(/non-root user owns or can write it.*--fix-adopt/);
+      const setid = await applyChanges(conn, false, [{ ...base, adopt: true, chown: null, chmod: 0o4644, records: [{ path: HOSTCONF, action: 'chmod', from: '', to: '', applied: false }] }]);
+      expect(setid[0]!.reason).toMatch(/setuid, setgid or sticky/);
+      expect(await fileState('evil-hostconf', HOSTCONF)).toBe(before);
+    } finally {
+      conn.close();
+    }
+  });
+
   async function planFor(conn: SshConnection) {
     const facts = await collectFacts(conn, false, 1024 * 1024);
     return planFixes(facts, judge(facts, allRules), { allowedScriptDirs: ['/etc/azure'] });

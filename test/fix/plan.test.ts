@@ -21,12 +21,14 @@ const configFile = (mode: number, owner: Owner = 'root', config = compliantConfi
   owner,
 });
 
-const hostConfNaming = (configPath: string, mode = 0o644): FileSpec => ({
+const hostConfNaming = (configPath: string, mode = 0o644, owner: Owner = 'root', pluginName = 'ScriptRunner', pluginPath = '/etc/azure'): FileSpec => ({
   type: 'file',
   path: HOSTCONF,
-  content: `[pre_post]\ntimeoutInSeconds: 1800\nnumberOfPlugins: 1\npluginName0: ScriptRunner\npluginPath0: /etc/azure\npluginConfigPath0: ${configPath}\n`,
+  content: `[pre_post]\ntimeoutInSeconds: 1800\nnumberOfPlugins: 1\npluginName0: ${pluginName}\npluginPath0: ${pluginPath}\npluginConfigPath0: ${configPath}\n`,
   mode,
+  owner,
 });
+const adopting: FixPolicy = { ...policy, adopt: true };
 
 describe('planFixes: the config is named by the host conf, so it gets the scripts\' protections', () => {
   it('never /etc/passwd named as the config (outside the allowed directories, and not a config)', () => {
@@ -36,11 +38,12 @@ describe('planFixes: the config is named by the host conf, so it gets the script
     expect(p.refused[0]!.reason).toMatch(/outside the directories --fix may change files in/);
   });
 
-  it('no config change while a world-writable host conf names it; the host conf itself is fixed', () => {
+  it('no config change while a world-writable host conf names it; nor is that host conf adopted', () => {
     const tool = '/usr/local/bin/tool.json';
-    const p = plan(factsWithFiles([hostConfNaming(tool, 0o666), { type: 'file', path: tool, content: JSON.stringify(compliantConfig()), mode: 0o4755 }]));
-    expect(p.changes.map((c) => [c.role, c.path, c.chmod])).toEqual([['hostconf', HOSTCONF, 0o644]]);
+    const p = plan(factsWithFiles([hostConfNaming(tool, 0o666), { type: 'file', path: tool, content: JSON.stringify(compliantConfig()), mode: 0o4755 }]), adopting);
+    expect(p.changes).toEqual([]);
     expect(p.refused.find((r) => r.path === tool)?.reason).toMatch(/host conf .* is writable by a non-root user .*could name any file as the config/);
+    expect(p.refused.find((r) => r.path === HOSTCONF)?.reason).toMatch(/every user can write it.*never adopts a host conf/);
   });
 
   it('never a config with a second hard link (it could be /etc/passwd under another name)', () => {
@@ -67,9 +70,19 @@ describe('planFixes', () => {
     expect(plan(factsWithFiles())).toEqual({ changes: [], refused: [] });
   });
 
-  it('sets the config to 0600 and root, keeping its group, and checks the inode it saw', () => {
+  it('refuses by default to make root the owner of a config a non-root user owns', () => {
+    const p = plan(factsWithFiles([configFile(0o644, 'appuser')]));
+    expect(p.changes).toEqual([]);
+    expect(p.refused.map((r) => [r.path, r.action, r.to, r.applied])).toEqual([
+      [CONFIG_PATH, 'chown', 'root:appuser', false],
+      [CONFIG_PATH, 'chmod', '0600', false],
+    ]);
+    expect(p.refused[0]!.reason).toMatch(/its owner appuser .*can write it.*read as root the scripts it names.*Review its content.*--fix-adopt/);
+  });
+
+  it('with --fix-adopt sets the config to 0600 and root, keeping its group, and checks the inode it saw', () => {
     const facts = factsWithFiles([configFile(0o644, 'appuser')]);
-    const p = plan(facts);
+    const p = plan(facts, adopting);
     expect(p.refused).toEqual([]);
     expect(p.changes).toHaveLength(1);
     const c = p.changes[0]!;
@@ -79,7 +92,8 @@ describe('planFixes', () => {
       ['chown', 'appuser:appuser', 'root:appuser'],
       ['chmod', '0644', '0600'],
     ]);
-    expect(c.records[0]!.note).toMatch(/review its content/);
+    expect(c.adopt).toBe(true);
+    expect(c.records[0]!.note).toMatch(/adopted with --fix-adopt/);
   });
 
   it('sets a 0400 config to the documented 0600 (config-mode-recommended is fixable)', () => {
@@ -87,21 +101,74 @@ describe('planFixes', () => {
     expect(p.changes.map((c) => [c.path, c.chown, c.chmod])).toEqual([[CONFIG_PATH, null, 0o600]]);
   });
 
-  it('removes only group/other write and execute from the host conf', () => {
-    const p = plan(factsWithFiles([{ type: 'file', path: HOSTCONF, content: '[pre_post]\nnumberOfPlugins: 1\npluginName0: ScriptRunner\npluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json\n', mode: 0o775 }]));
-    expect(p.changes.map((c) => [c.role, c.chmod])).toEqual([['hostconf', 0o744]]);
+  it('removes only group/other write and execute from a root-owned host conf with the shipped values', () => {
+    const p = plan(factsWithFiles([hostConfNaming(CONFIG_PATH, 0o775)]));
+    expect(p.changes.map((c) => [c.role, c.chmod, c.chown, c.adopt])).toEqual([['hostconf', 0o744, null, false]]);
   });
 
-  it('sets scripts to 0700 root when the config is trusted', () => {
-    const p = plan(factsWithFiles([
+  it('never keeps a setuid, setgid or sticky bit on the host conf', () => {
+    const p = plan(factsWithFiles([hostConfNaming(CONFIG_PATH, 0o7775)]));
+    expect(p.changes.map((c) => c.chmod)).toEqual([0o744]);
+  });
+
+  it('never adopts a host conf a non-root user owns, whatever the flags (it names the module root imports)', () => {
+    // hostconf-owner is not fixable: its finding says to reinstall the extension, and nothing is planned
+    const facts = factsWithFiles([hostConfNaming(CONFIG_PATH, 0o644, 'appuser', 'evil', '/tmp/evil-dir')]);
+    const owner = judge(facts, allRules).find((f) => f.rule === 'hostconf-owner');
+    expect(owner).toMatchObject({ fixable: false });
+    expect(plan(facts, adopting)).toEqual({ changes: [], refused: [] });
+    // with a fixable mode finding as well, the chown is refused and says why
+    for (const p of [policy, adopting]) {
+      const out = plan(factsWithFiles([hostConfNaming(CONFIG_PATH, 0o6777, 'appuser', 'evil', '/tmp/evil-dir')]), p);
+      expect(out.changes).toEqual([]);
+      expect(out.refused.map((r) => [r.path, r.action, r.to])).toEqual([[HOSTCONF, 'chown', 'root:appuser'], [HOSTCONF, 'chmod', '0744']]);
+      expect(out.refused[0]!.reason).toMatch(/its owner appuser .*import as root.*never adopts a host conf.*reinstall the extension/);
+    }
+  });
+
+  it('never changes a host conf whose values differ from what the extension ships', () => {
+    for (const [content, why] of [
+      [hostConfNaming(CONFIG_PATH, 0o664, 'root', 'evil'), /pluginname0 is "evil" \(the extension ships ScriptRunner\)/],
+      [hostConfNaming(CONFIG_PATH, 0o664, 'root', 'ScriptRunner', '/tmp/evil-dir'), /pluginpath0 is "\/tmp\/evil-dir"/],
+      [hostConfNaming('/etc/azure/other.json', 0o664), /pluginconfigpath0 is/],
+      [{ type: 'file', path: HOSTCONF, content: '[pre_post]\nnumberOfPlugins: 2\npluginName0: ScriptRunner\npluginPath0: /etc/azure\npluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json\n', mode: 0o664 } as FileSpec, /numberofplugins is "2"/],
+    ] as const) {
+      const p = plan(factsWithFiles([content]), adopting);
+      expect(p.changes.filter((c) => c.role === 'hostconf')).toEqual([]);
+      const r = p.refused.find((x) => x.path === HOSTCONF);
+      expect(r?.reason).toMatch(why);
+      expect(r?.reason).toMatch(/reinstall the extension/);
+    }
+  });
+
+  it('sets scripts to 0700 root when the config is trusted; a script a non-root user owns only with --fix-adopt', () => {
+    const files: FileSpec[] = [
       { type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o755 },
       { type: 'file', path: POST_SCRIPT, content: SCRIPT_TEXT, mode: 0o700, owner: 'appuser' },
-    ]));
-    expect(p.refused).toEqual([]);
-    expect(p.changes.map((c) => [c.role, c.chown, c.chmod, c.requireSingleLink])).toEqual([
-      ['prescript', null, 0o700, true],
+    ];
+    const p = plan(factsWithFiles(files));
+    expect(p.changes.map((c) => [c.role, c.chown, c.chmod, c.requireSingleLink, c.adopt])).toEqual([['prescript', null, 0o700, true, false]]);
+    expect(p.refused.map((r) => [r.path, r.action])).toEqual([[POST_SCRIPT, 'chown']]);
+    expect(p.refused[0]!.reason).toMatch(/its owner appuser .*run its content as root.*--fix-adopt/);
+    const adopted = plan(factsWithFiles(files), adopting);
+    expect(adopted.refused).toEqual([]);
+    expect(adopted.changes.map((c) => [c.role, c.chown, c.chmod, c.adopt])).toEqual([
+      ['prescript', null, 0o700, false],
       ['postscript', { uid: 0, gid: 1002 }, null, true],
     ]);
+  });
+
+  it('refuses by default to chmod a root-owned script every user can write (that too makes root trust their content)', () => {
+    const p = plan(factsWithFiles([{ type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o777 }]));
+    expect(p.changes).toEqual([]);
+    expect(p.refused.map((r) => [r.action, r.to])).toEqual([['chmod', '0700']]);
+    expect(p.refused[0]!.reason).toMatch(/every user can write it/);
+    expect(plan(factsWithFiles([{ type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o777 }]), adopting).changes.map((c) => c.chmod)).toEqual([0o700]);
+  });
+
+  it('never sets a setuid, setgid or sticky bit on a script or the config', () => {
+    const p = plan(factsWithFiles([configFile(0o4644), { type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o6755 }]));
+    expect(p.changes.map((c) => c.chmod)).toEqual([0o600, 0o700]);
   });
 
   it('never changes a symlinked script, and says where it points', () => {
@@ -114,15 +181,20 @@ describe('planFixes', () => {
     expect(p.refused.every((r) => r.path === PRE_SCRIPT && !r.applied && /symlink/.test(r.reason ?? ''))).toBe(true);
   });
 
-  it('refuses every script while the config is writable by a non-root user, but fixes the config', () => {
-    const p = plan(factsWithFiles([configFile(0o666), { type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o755 }]));
-    expect(p.changes.map((c) => c.role)).toEqual(['config']);
-    expect(p.refused.map((r) => r.path)).toEqual([PRE_SCRIPT]);
-    expect(p.refused[0]!.reason).toMatch(/not trusted|writable by a non-root user.*no script it names is changed/);
+  it('refuses every script while the config is writable by a non-root user; the config itself only with --fix-adopt', () => {
+    const files = [configFile(0o666), { type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o755 } as FileSpec];
+    const p = plan(factsWithFiles(files));
+    expect(p.changes).toEqual([]);
+    expect(p.refused.map((r) => r.path)).toEqual([CONFIG_PATH, PRE_SCRIPT]);
+    expect(p.refused[0]!.reason).toMatch(/every user can write it.*--fix-adopt/);
+    expect(p.refused[1]!.reason).toMatch(/writable by a non-root user.*no script it names is changed/);
+    const adopted = plan(factsWithFiles(files), adopting);
+    expect(adopted.changes.map((c) => c.role)).toEqual(['config']);
+    expect(adopted.refused.map((r) => r.path)).toEqual([PRE_SCRIPT]);
   });
 
   it('refuses scripts while the config is not owned by root', () => {
-    const p = plan(factsWithFiles([configFile(0o600, 'appuser'), { type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o755 }]));
+    const p = plan(factsWithFiles([configFile(0o600, 'appuser'), { type: 'file', path: PRE_SCRIPT, content: SCRIPT_TEXT, mode: 0o755 }]), adopting);
     expect(p.refused.map((r) => r.path)).toEqual([PRE_SCRIPT]);
     expect(p.refused[0]!.reason).toMatch(/not owned by root/);
   });
