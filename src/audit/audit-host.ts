@@ -12,6 +12,7 @@ import type { Connector, RemoteSession } from '../ssh/connector.js';
 import { IdentityError } from '../ssh/identities.js';
 import { fixHost, type FixOptions } from '../fix/fix-host.js';
 import { Deadline } from './deadline.js';
+import { boundFacts } from './bound-facts.js';
 
 /** What the audit needs to know about a host (the inventory's Host satisfies it). */
 export interface AuditTarget {
@@ -118,7 +119,7 @@ export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostRe
   let fixes: FixRecord[] | null = null;
   let findingsBefore: Finding[] = [];
   const fail = (status: HostStatus, error: HostError): HostResult => {
-    const r: HostResult = { ...base, status, durationMs: Math.round(performance.now() - started), error, findings: [], facts };
+    const r: HostResult = { ...base, status, durationMs: Math.round(performance.now() - started), error, findings: [], facts: facts && boundFacts(facts) };
     if (fixes) {
       r.fixes = fixes;
       r.findingsBefore = findingsBefore;
@@ -156,6 +157,8 @@ export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostRe
         findings = result.findings = after.findings;
       }
     }
+    // the report keeps a bounded copy: what a VM wrote must not grow the run's memory or report
+    if (result.facts) result.facts = boundFacts(result.facts);
     result.status = isNoncompliant(findings) ? 'noncompliant' : 'compliant';
     result.durationMs = Math.round(performance.now() - started);
     return result;

@@ -133,6 +133,11 @@ export const HostFacts = z.object({
     /** lines naming backup outcomes, oldest first, from a bounded tail of the log */
     outcomeLines: z.array(z.string()),
   }),
+  /**
+   * In a report: what was cut from these facts to keep them within a few KiB per host (the rules
+   * and --fix saw them whole), one line per place; absent when nothing was cut.
+   */
+  trimmed: z.array(z.string()).optional(),
 });
 export type HostFacts = z.infer<typeof HostFacts>;
 

@@ -22,7 +22,7 @@ ruleTester(rule, {
     {
       name: 'both locations wrong',
       facts: cfg({ preScriptLocation: null, postScriptLocation: ['/etc/azure/postscript.sh'] }),
-      findings: [{ messageIncludes: 'preScriptLocation is null' }, { messageIncludes: 'postScriptLocation is a array' }],
+      findings: [{ messageIncludes: ['preScriptLocation is null', '1 more of this rule in this file', 'postScriptLocation is a array'] }],
     },
     { name: 'timeoutInSeconds "60"', facts: cfg({ timeoutInSeconds: '60' }), findings: [{ messageIncludes: 'timeoutInSeconds is the string "60"' }] },
     { name: 'timeoutInSeconds null', facts: cfg({ timeoutInSeconds: null }), findings: [{ messageIncludes: 'timeoutInSeconds is null' }] },

@@ -1,6 +1,6 @@
 // The engine: every rule run over one host's facts, severities and the workload bypass applied.
 import { describe, expect, it } from 'vitest';
-import { isNoncompliant, judge } from '../../src/rules/engine.js';
+import { isNoncompliant, judge, oneFindingPerFile } from '../../src/rules/engine.js';
 import { allRules } from '../../src/rules/index.js';
 import { compliantConfig } from '../../src/fleet/spec.js';
 import { compliantFacts, withConfig, withConfigMode, withWorkload } from '../helpers/facts.js';
@@ -37,5 +37,26 @@ describe('judge', () => {
     const f = judge(withWorkload(brokenConfig(), 'Oracle'), allRules);
     expect(f.find((x) => x.rule === 'config-mode')?.severity).toBe('error');
     expect(f.some((x) => x.rule === 'workload-bypass')).toBe(false);
+  });
+});
+
+describe('oneFindingPerFile: at most one finding per rule per file', () => {
+  it('keeps findings on different files apart and merges those on one file into the most severe', () => {
+    const many = [
+      { message: 'a warning', path: '/f', severity: 'warning' as const },
+      ...Array.from({ length: 9 }, (_, i) => ({ message: `problem ${i} ${'x'.repeat(i === 1 ? 500 : 1)}`, path: '/f' })),
+      { message: 'elsewhere', path: '/g' },
+    ];
+    const out = oneFindingPerFile(many);
+    expect(out).toHaveLength(2);
+    expect(out[0]!.severity).toBeUndefined(); // the rule's own severity: the most severe
+    // the others are quoted, each cut to 200 characters, the first three only
+    expect(out[0]!.message).toBe(`problem 0 x (9 more of this rule in this file: problem 1 ${'x'.repeat(190)}…; problem 2 x; problem 3 x; and 6 more)`);
+    expect(out[1]).toEqual({ message: 'elsewhere', path: '/g' });
+  });
+
+  it('leaves one finding per file as it is', () => {
+    const one = [{ message: 'm', path: '/a' }, { message: 'n', path: '/b' }];
+    expect(oneFindingPerFile(one)).toEqual(one);
   });
 });

@@ -34,7 +34,7 @@ ruleTester(rule, {
     {
       name: 'numberOfPlugins missing, pluginName0 missing',
       facts: withHostConf(lines('[pre_post]', 'pluginPath0: /etc/azure', 'pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json')),
-      findings: [{ messageIncludes: 'no numberOfPlugins' }, { messageIncludes: 'no pluginName0' }],
+      findings: [{ messageIncludes: ['no numberOfPlugins', '1 more of this rule in this file', 'no pluginName0'] }],
     },
     {
       name: 'numberOfPlugins 0',
@@ -59,7 +59,7 @@ ruleTester(rule, {
     {
       name: 'numberOfPlugins 2 with one plugin described',
       facts: shippedWith('numberOfPlugins: 1', 'numberOfPlugins: 2'),
-      findings: [{ messageIncludes: 'no pluginName1' }, { messageIncludes: 'no pluginPath1' }, { messageIncludes: 'no pluginConfigPath1' }],
+      findings: [{ messageIncludes: ['no pluginName1', '2 more of this rule in this file', 'no pluginPath1', 'no pluginConfigPath1'] }],
     },
     {
       name: 'timeoutInSeconds is not an integer',

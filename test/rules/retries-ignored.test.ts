@@ -16,7 +16,7 @@ ruleTester(rule, {
     {
       name: 'both 3',
       facts: cfg({ preScriptNoOfRetries: 3, postScriptNoOfRetries: 3 }),
-      findings: [{ messageIncludes: 'preScriptNoOfRetries is 3' }, { messageIncludes: 'postScriptNoOfRetries is 3' }],
+      findings: [{ messageIncludes: ['preScriptNoOfRetries is 3', '1 more of this rule in this file', 'postScriptNoOfRetries is 3'] }],
     },
   ],
 });

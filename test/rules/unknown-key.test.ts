@@ -19,6 +19,21 @@ ruleTester(rule, {
     },
     { name: 'a typo within 2 edits', facts: cfg({ timeoutInSecond: 60 }), findings: [{ messageIncludes: 'did you mean "timeoutInSeconds"?' }] },
     { name: 'something unrelated', facts: cfg({ database: 'erp' }), findings: [{ messageIncludes: 'key "database"' }] },
-    { name: 'two unknown keys', facts: cfg({ ScriptsExecutionPollTime: 2, PostScriptLocation: '/x' }), findings: [{ messageIncludes: 'ScriptsExecutionPollTime"' }, { messageIncludes: 'did you mean "postScriptLocation"' }] },
+    {
+      name: 'two unknown keys: one finding naming both',
+      facts: cfg({ ScriptsExecutionPollTime: 2, PostScriptLocation: '/x' }),
+      findings: [{ messageIncludes: ['2 keys are not ones the extension reads', '"ScriptsExecutionPollTime"', 'did you mean "postScriptLocation"'] }],
+    },
+    {
+      // a VM can write any number of keys: the finding stays one, naming the count and the first five
+      name: '55,000 unknown keys: one finding',
+      facts: cfg(Object.fromEntries(Array.from({ length: 55_000 }, (_, i) => [`k${i}`, i]))),
+      findings: [{ messageIncludes: ['55000 keys are not ones', '"k0"', '"k4"', 'and 54995 more'] }],
+    },
+    {
+      name: 'a very long key is quoted cut',
+      facts: cfg({ ['x'.repeat(100_000)]: 1 }),
+      findings: [{ messageIncludes: ['(100000 characters)'] }],
+    },
   ],
 });
