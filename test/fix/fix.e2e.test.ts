@@ -292,9 +292,9 @@ describe.skipIf(fleetUnavailable)('audit --fix on real VMs', () => {
 });
 
 describe.skipIf(fleetUnavailable)('the remote fixer checks the file it changes is the file the audit saw', () => {
-  it('refuses on its own, whatever the plan says, to adopt a file without --fix-adopt or to set a set-id bit', async () => {
-    const vm = fleet.vms.find((v) => v.name === 'evil-hostconf')!;
-    const conn = await SshConnection.connect({
+  async function connectAsRoot(name: string): Promise<SshConnection> {
+    const vm = fleet.vms.find((v) => v.name === name)!;
+    return SshConnection.connect({
       host: vm.address,
       port: vm.port,
       username: 'root',
@@ -302,6 +302,10 @@ describe.skipIf(fleetUnavailable)('the remote fixer checks the file it changes i
       knownHosts: await KnownHosts.load(fleet.knownHostsFile),
       signal: new AbortController().signal,
     });
+  }
+
+  it('refuses on its own, whatever the plan says, to adopt a file without --fix-adopt or to set a set-id bit', async () => {
+    const conn = await connectAsRoot('evil-hostconf');
     try {
       const before = await fileState('evil-hostconf', HOSTCONF);
       const facts = await collectFacts(conn, false, 1024 * 1024);
@@ -326,16 +330,7 @@ describe.skipIf(fleetUnavailable)('the remote fixer checks the file it changes i
   }
 
   it('refuses a file swapped (other inode) or replaced by a symlink between audit and fix', async () => {
-    const vm = fleet.vms.find((v) => v.name === 'swap')!;
-    const ctl = new AbortController();
-    const conn = await SshConnection.connect({
-      host: vm.address,
-      port: vm.port,
-      username: 'root',
-      identities: [await new IdentityStore().load(fleet.identityFile)],
-      knownHosts: await KnownHosts.load(fleet.knownHostsFile),
-      signal: ctl.signal,
-    });
+    const conn = await connectAsRoot('swap');
     try {
       const plan = await planFor(conn);
       expect(plan.changes.map((c) => c.path)).toEqual([CONFIG_PATH]);
