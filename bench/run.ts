@@ -39,9 +39,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadProgram, remotePythonCommand, remoteStdin } from '../src/collect/remote-command.js';
+import { collectorCommand } from '../src/collect/remote-command.js';
 import { findInPath, startFleet, type Fleet } from '../src/fleet/harness.js';
-import { MAX_CONFIG_BYTES } from '../src/model/facts.js';
+import { MAX_CONFIG_BYTES, MAX_CONFIG_PARSE_BYTES } from '../src/model/facts.js';
 import { compliantConfig } from '../src/fleet/spec.js';
 import { CONFIG_FILE, Flags, benchSpecs, loadAverage, parseFlags, repoRoot, round2, treeCpuSeconds } from './common.js';
 import { killRunning, measure, type Measurement } from './measure.js';
@@ -301,10 +301,8 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
   };
   if (opts.tools.includes('ssh2')) tools.push(ssh2Tool('ssh2', []));
   if (opts.tools.includes('ssh2-collector')) {
-    // vmsnap's own remote command and stdin (root: no sudo), as audit-host.ts sends them
-    const stdin = path.join(work, 'collector-stdin');
-    fs.writeFileSync(stdin, remoteStdin({ maxConfigBytes: MAX_CONFIG_BYTES }, loadProgram('collector.py')));
-    tools.push(ssh2Tool('ssh2-collector', ['--command', remotePythonCommand(false), '--stdin', stdin]));
+    // vmsnap's own remote command (root: no sudo; the program travels in it), as audit-host.ts sends it
+    tools.push(ssh2Tool('ssh2-collector', ['--command', collectorCommand(false, { maxConfigBytes: MAX_CONFIG_BYTES, maxConfigParseBytes: MAX_CONFIG_PARSE_BYTES })]));
   }
   return tools;
 }

@@ -1,7 +1,7 @@
 // Audits one host: connect, collect, judge (and, with --fix, repair and judge again).
 // Every outcome, including ones nobody expected, becomes a HostResult: a host is never lost.
 import { performance } from 'node:perf_hooks';
-import { NO_PYTHON_MARKER, loadProgram, programOutput, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
+import { NO_PYTHON_MARKER, runCollector } from '../collect/remote-command.js';
 import { CollectorOutputError, parseCollectorOutput } from '../collect/parse-output.js';
 import { MAX_CONFIG_BYTES, MAX_CONFIG_PARSE_BYTES, type HostFacts } from '../model/facts.js';
 import type { Finding, FixRecord, HostError, HostResult, HostStatus } from '../model/report.js';
@@ -37,9 +37,6 @@ export interface AuditDeps {
   interrupt?: AbortSignal;
 }
 
-// The collector's JSON: a 1 MiB config in base64 plus facts; anything far beyond is not ours.
-const MAX_COLLECTOR_OUTPUT = 8 * 1024 * 1024;
-
 export function usesSudo(t: AuditTarget): boolean {
   return t.sudo === 'always' || (t.sudo === 'auto' && t.user !== 'root');
 }
@@ -58,12 +55,12 @@ function statusOfSshError(e: SshError): HostStatus {
   return e.kind;
 }
 
-/** Classifies a failed collector run: sudo refusals, no python, or a collector crash. */
 /** The last three lines of a program's output, on one line, for a message. */
 function lastLines(text: string): string {
   return text.split('\n').slice(-3).join(' | ').slice(0, 400);
 }
 
+/** Classifies a collector run without output: sudo refusals, no python, a login shell in the way, or a crash. */
 export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailure {
   const stderr = r.stderr.toString('utf8').trim();
   const firstLines = lastLines(stderr);
@@ -89,15 +86,19 @@ export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailur
   if (/currently not available|nologin|not allowed to log ?in/i.test(`${stderr}\n${stdout}`)) {
     return new HostFailure('error', 'LOGIN_REFUSED', `the user's login shell runs no commands (nologin): ${firstLines || stdout}`);
   }
+  if (r.exitCode === 0) {
+    return new HostFailure('error', 'NO_OUTPUT', `the collector's output never arrived, yet the command exited 0: the user's login shell rc files (.bashrc, .profile) may exit or exec before running commands: ${firstLines || (stdout ? `stdout: ${stdout}` : 'no message')}`);
+  }
   const how = r.exitCode !== null ? `exit code ${r.exitCode}` : `signal ${r.exitSignal}`;
   return new HostFailure('error', 'COLLECTOR_FAILED', `collector failed (${how}): ${firstLines || (stdout ? `stdout: ${stdout}` : 'no message')}`);
 }
 
 export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxConfigBytes: number): Promise<HostFacts> {
   const params = { maxConfigBytes, maxConfigParseBytes: MAX_CONFIG_PARSE_BYTES };
-  const r = await conn.exec(remotePythonCommand(viaSudo), remoteStdin(params, loadProgram('collector.py')), MAX_COLLECTOR_OUTPUT);
-  if (r.exitCode !== 0) throw classifyExecFailure(r, viaSudo);
-  const facts = parseCollectorOutput(programOutput(r.stdout.toString('utf8')), maxConfigBytes);
+  const run = await runCollector(conn, viaSudo, params);
+  // a complete frame is the collector's whole answer, whatever the exit status (which may not have arrived)
+  if (run.output === null) throw classifyExecFailure(run.result, viaSudo);
+  const facts = parseCollectorOutput(run.output, maxConfigBytes);
   if (facts.runAs.uid !== 0) {
     throw new HostFailure(
       'sudo_required',

@@ -1,12 +1,12 @@
 # vmsnap collector. Runs on the VM as root, once per audit, in one SSH exec channel.
 #
-# The SSH command line is a constant (see remote-command.ts); this program and its parameters
-# arrive over stdin, so nothing read from the VM is ever placed on a shell command line.
+# The SSH command line is a constant (see remote-command.ts) that carries this program and its
+# parameters, which are vmsnap's own: nothing read from the VM is ever placed on a command line.
 # `P` (the parameters, a dict) is defined by the bootstrap before this text is exec'd.
 #
 # It must run under Python 2.7 and 3.x: the VMSnapshotLinux extension and the Linux agent are
 # Python, so a VM that can run the extension has one of them. It only reads: no file is changed.
-# It prints one JSON document on stdout; the client validates it (collect/parse-output.ts).
+# It prints one framed JSON document on stdout; the client validates it (collect/parse-output.ts).
 #
 # Start-up is most of its cost (it runs once per VM per audit, and every process started on a VM is
 # CPU there), so it imports only what every run needs: the extension folders are found with
@@ -545,8 +545,10 @@ def main():
               '/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log'),
         P.get('logTailBytes', 262144), P.get('logKeepLines', 20))
 
-    # after a line of its own: whatever a login shell's rc files print comes before it
-    sys.stdout.write('\n' + P.get('outputMarker', 'VMSNAP-OUTPUT') + '\n' + json.dumps(out))
+    # framed (see remote-command.ts): a login shell's rc files may print before it (a banner) and
+    # keep the channel open after it (a background job); ASCII, so characters are bytes
+    body = json.dumps(out)
+    sys.stdout.write('\nVMSNAP-OUTPUT-BEGIN\n' + body + '\nVMSNAP-OUTPUT-END %d\n' % len(body))
     sys.stdout.flush()
 
 

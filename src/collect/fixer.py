@@ -1,5 +1,5 @@
 # vmsnap fixer. Runs on the VM as root, over the same SSH connection as the audit, only with
-# `--fix`. `P` (defined by the bootstrap, see remote-command.ts) holds the changes the client
+# `--fix`. `P` (read from stdin by stdin-params.py, see remote-command.ts) holds the changes the client
 # planned: {"changes": [{"path", "expect": {dev, ino, uid, gid, mode}, "chown": {uid, gid}|null,
 # "chmod": mode|null, "requireSingleLink": bool, "adopt": bool}]}. "adopt" is true only with
 # --fix-adopt, for a file a non-root user owns or can write (see fix/plan.ts).
@@ -101,8 +101,9 @@ def main():
             results.append(fix_one(change))
         except Exception as e:  # one file's failure never stops the others
             results.append({'path': change.get('path'), 'error': '%s: %s' % (e.__class__.__name__, e)})
-    # after a line of its own: whatever a login shell's rc files print comes before it
-    sys.stdout.write('\n' + P.get('outputMarker', 'VMSNAP-OUTPUT') + '\n' + json.dumps({'fixerVersion': 1, 'results': results}))
+    # framed, as the collector's output (see remote-command.ts)
+    body = json.dumps({'fixerVersion': 1, 'results': results})
+    sys.stdout.write('\nVMSNAP-OUTPUT-BEGIN\n' + body + '\nVMSNAP-OUTPUT-END %d\n' % len(body))
     sys.stdout.flush()
 
 

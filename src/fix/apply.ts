@@ -1,7 +1,8 @@
 // Applies a fix plan over an open connection with the remote fixer, and turns its answer into
 // the report's fix records. Every planned change ends up in a record, applied or not.
-import { loadProgram, programOutput, remotePythonCommand, remoteStdin } from '../collect/remote-command.js';
+import { PARAMS_LOST_MARKER, runFixer, type ProgramRun } from '../collect/remote-command.js';
 import type { FixRecord } from '../model/report.js';
+import { SshError } from '../ssh/connection.js';
 import type { RemoteSession } from '../ssh/connector.js';
 import type { PlannedChange } from './plan.js';
 
@@ -45,20 +46,32 @@ export async function applyChanges(conn: RemoteSession, viaSudo: boolean, change
   const params = {
     changes: changes.map((c) => ({ path: c.path, expect: c.expect, chown: c.chown, chmod: c.chmod, requireSingleLink: c.requireSingleLink, adopt: c.adopt })),
   };
-  let r;
+  let run: ProgramRun;
+  let started = false;
   try {
-    r = await conn.exec(remotePythonCommand(viaSudo), remoteStdin(params, loadProgram('fixer.py')), 1024 * 1024);
+    run = await runFixer(conn, viaSudo, params, () => (started = true));
   } catch (e) {
+    const why = (e as Error).message;
+    // the fixer changes nothing before it has its parameters: then "not made" is certain
+    if (!started) {
+      const hint = e instanceof SshError && e.code === 'DEADLINE' ? '; a login shell rc file that waits for input on stdin would do this' : '';
+      return notApplied(changes, `not made: the fixer did not start (${why})${hint}`);
+    }
     // the connection failed under the fixer: what happened on the VM is unknown, say so
-    return notApplied(changes, `unknown: the connection failed while fixing (${(e as Error).message}); audit again to see the state`);
+    return notApplied(changes, `unknown: the connection failed while fixing (${why}); audit again to see the state`);
   }
-  if (r.exitCode !== 0) {
-    const why = r.stderr.toString('utf8').trim().split('\n').slice(-2).join(' | ').slice(0, 300);
+  const r = run.result;
+  if (run.output === null) {
+    const stderr = r.stderr.toString('utf8');
+    if (stderr.includes(PARAMS_LOST_MARKER)) {
+      return notApplied(changes, 'not made: the fixer did not get its parameters intact on stdin (something the login shell started reads stdin)');
+    }
+    const why = stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 300);
     return notApplied(changes, `the fixer failed (exit ${r.exitCode ?? r.exitSignal}): ${why || 'no message'}`);
   }
   let answer: { results?: FixerAnswer[] };
   try {
-    answer = JSON.parse(programOutput(r.stdout.toString('utf8'))) as { results?: FixerAnswer[] };
+    answer = JSON.parse(run.output) as { results?: FixerAnswer[] };
   } catch {
     return notApplied(changes, 'the fixer printed something that is not JSON');
   }

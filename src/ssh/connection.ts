@@ -3,7 +3,7 @@
 // SshError with a stable code (errors are data, as in execa).
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client as SshClient, type ConnectConfig, type ParsedKey } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client as SshClient, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
 import type { HostKeyChecker } from './host-keys.js';
 import { fingerprint } from './known-hosts.js';
 
@@ -56,9 +56,113 @@ export interface ConnectOptions {
 export interface ExecResult {
   stdout: Buffer;
   stderr: Buffer;
-  /** null when the channel closed without an exit status (e.g. killed by a signal) */
+  /** null without an exit status: killed by a signal, or the run ended (StdoutWatch) before it arrived */
   exitCode: number | null;
   exitSignal: string | null;
+}
+
+/**
+ * Watches a command's stdout as it arrives. Without one, a run ends when the channel closes; a
+ * program whose output is framed knows sooner, and must: a login shell's background job
+ * (`( sleep 30 & )` in .bashrc) keeps the channel open long after the program has exited.
+ */
+export interface StdoutWatch {
+  /** stdin is not ended after the first write; the `send` of an answer ends it */
+  readonly holdStdin: boolean;
+  /** `all` is the stdout so far, the new bytes start at `from`; `done` ends the run with what arrived */
+  onStdout(all: Buffer, from: number): { send?: Buffer | undefined; done?: boolean } | undefined;
+}
+
+/** Once the exit status arrived, the run ends when no more output came for this long. */
+export const EXIT_IDLE_MS = 1000;
+const STDERR_KEEP = 65536;
+
+/**
+ * One exec's output, the same for an SSH channel and a --local child: stdout up to a cap (more is
+ * OUTPUT_TOO_LARGE, so a VM that sends without end costs bounded memory), the first 64 KiB of
+ * stderr, the exit status, the watcher, and an end once the command has exited and gone quiet.
+ */
+export class ExecOutput {
+  settled = false;
+  private buf = Buffer.alloc(0);
+  private len = 0;
+  private readonly err: Buffer[] = [];
+  private errBytes = 0;
+  private exitCode: number | null = null;
+  private exitSignal: string | null = null;
+  private exitSeen = false;
+  private idle: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly maxOutputBytes: number,
+    private readonly watch: StdoutWatch | undefined,
+    private readonly io: { send(data: Buffer): void; end(e: unknown, r: ExecResult | null): void },
+  ) {}
+
+  stdout(chunk: Buffer): void {
+    if (this.settled) return;
+    if (this.len + chunk.length > this.maxOutputBytes) {
+      const cap = this.maxOutputBytes % (1024 * 1024) === 0 ? `${this.maxOutputBytes / (1024 * 1024)} MiB` : `${this.maxOutputBytes} bytes`;
+      return this.fail(new SshError('error', 'OUTPUT_TOO_LARGE', `the command printed more than ${cap} on stdout (a login shell rc file or banner that prints without end?)`));
+    }
+    if (this.len + chunk.length > this.buf.length) {
+      // one contiguous buffer, doubled as needed: the watcher searches it in place
+      const grown = Buffer.allocUnsafe(Math.min(this.maxOutputBytes, Math.max(65536, 2 * this.buf.length, this.len + chunk.length)));
+      this.buf.copy(grown, 0, 0, this.len);
+      this.buf = grown;
+    }
+    chunk.copy(this.buf, this.len);
+    const from = this.len;
+    this.len += chunk.length;
+    this.quietAfterExit();
+    const answer = this.watch?.onStdout(this.buf.subarray(0, this.len), from);
+    if (answer?.send) this.io.send(answer.send);
+    if (answer?.done) this.finish();
+  }
+
+  stderr(chunk: Buffer): void {
+    if (this.settled) return;
+    // the first 64 KiB: enough for any message we act on
+    if (this.errBytes < STDERR_KEEP) this.err.push(chunk);
+    this.errBytes += chunk.length;
+    this.quietAfterExit();
+  }
+
+  exited(code: number | null, signal: string | null): void {
+    this.exitCode = code;
+    this.exitSignal = signal;
+    this.exitSeen = true;
+    this.quietAfterExit();
+  }
+
+  /** the channel (or the child's stdio) closed: the normal end */
+  closed(): void {
+    if (!this.exitSeen) return this.fail(new SshError('error', 'CHANNEL_CLOSED', 'the channel closed without an exit status'));
+    this.finish();
+  }
+
+  fail(e: unknown): void {
+    this.settle(e, null);
+  }
+
+  private finish(): void {
+    this.settle(null, { stdout: this.buf.subarray(0, this.len), stderr: Buffer.concat(this.err), exitCode: this.exitCode, exitSignal: this.exitSignal });
+  }
+
+  private settle(e: unknown, r: ExecResult | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.idle) clearTimeout(this.idle);
+    this.io.end(e, r);
+  }
+
+  // output still in flight after the exit status resets the wait; a background job that holds the
+  // channel open and stays silent ends it
+  private quietAfterExit(): void {
+    if (!this.exitSeen || this.settled) return;
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = setTimeout(() => this.finish(), EXIT_IDLE_MS);
+  }
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'ETIMEDOUT']);
@@ -139,65 +243,46 @@ export class SshConnection {
     return this.client;
   }
 
-  /** Runs `command` with `stdin`, collecting at most maxOutputBytes of stdout (more is an error). */
-  exec(command: string, stdin: string | Buffer, maxOutputBytes: number): Promise<ExecResult> {
+  /**
+   * Runs `command` with `stdin`, collecting at most maxOutputBytes of stdout (more is an error).
+   * `watch` (see StdoutWatch) may end the run as soon as the output it waits for is complete.
+   */
+  exec(command: string, stdin: string | Buffer, maxOutputBytes: number, watch?: StdoutWatch): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       if (this.signal.aborted) return reject(abortReason(this.signal));
-      let settled = false;
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let outBytes = 0;
-      let errBytes = 0;
-      let exitCode: number | null = null;
-      let exitSignal: string | null = null;
-      const done = (e: SshError | null) => {
-        if (settled) return;
-        settled = true;
-        this.signal.removeEventListener('abort', onAbort);
-        if (e) reject(e);
-        else resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode, exitSignal });
-      };
+      let channel: ClientChannel | null = null;
+      const output = new ExecOutput(maxOutputBytes, watch, {
+        send: (data) => channel?.end(data),
+        end: (e, r) => {
+          this.signal.removeEventListener('abort', onAbort);
+          this.client.removeListener('close', onConnectionGone);
+          // ended before the channel closed (output complete, too large, or only a background job
+          // left holding it open): close it, the server need not wait for that job
+          channel?.close();
+          if (e) reject(e);
+          else resolve(r!);
+        },
+      });
       const onAbort = () => {
-        done(abortReason(this.signal));
+        output.fail(abortReason(this.signal));
         this.close();
       };
       this.signal.addEventListener('abort', onAbort, { once: true });
       const onConnectionGone = () =>
-        done(this.lastError ?? new SshError('error', 'CONNECTION_CLOSED', 'the connection closed while the command ran (the server went away)'));
+        output.fail(this.lastError ?? new SshError('error', 'CONNECTION_CLOSED', 'the connection closed while the command ran (the server went away)'));
       this.client.once('close', onConnectionGone);
 
       this.client.exec(command, (e, stream) => {
-        if (e) {
-          this.client.removeListener('close', onConnectionGone);
-          return done(new SshError('error', 'EXEC_FAILED', `could not start the command: ${e.message}`));
-        }
-        stream.on('data', (chunk: Buffer) => {
-          outBytes += chunk.length;
-          if (outBytes > maxOutputBytes) {
-            done(new SshError('error', 'OUTPUT_TOO_LARGE', `the command printed more than ${maxOutputBytes} bytes`));
-            stream.close();
-            return;
-          }
-          out.push(chunk);
-        });
-        stream.stderr.on('data', (chunk: Buffer) => {
-          // keep only the first 64 KiB of stderr: enough for any message we act on
-          if (errBytes < 65536) err.push(chunk);
-          errBytes += chunk.length;
-        });
-        stream.on('exit', (code: number | null, sig?: string) => {
-          exitCode = typeof code === 'number' ? code : null;
-          exitSignal = sig ?? null;
-        });
-        stream.on('close', () => {
-          this.client.removeListener('close', onConnectionGone);
-          if (exitCode === null && exitSignal === null) {
-            return done(new SshError('error', 'CHANNEL_CLOSED', 'the channel closed without an exit status'));
-          }
-          done(null);
-        });
-        stream.on('error', (se: Error) => done(new SshError('error', 'CHANNEL_ERROR', se.message)));
-        stream.end(stdin);
+        if (e) return output.fail(new SshError('error', 'EXEC_FAILED', `could not start the command: ${e.message}`));
+        channel = stream;
+        if (output.settled) return void stream.close();
+        stream.on('data', (chunk: Buffer) => output.stdout(chunk));
+        stream.stderr.on('data', (chunk: Buffer) => output.stderr(chunk));
+        stream.on('exit', (code: number | null, sig?: string) => output.exited(typeof code === 'number' ? code : null, sig ?? null));
+        stream.on('close', () => output.closed());
+        stream.on('error', (se: Error) => output.fail(new SshError('error', 'CHANNEL_ERROR', se.message)));
+        if (watch?.holdStdin) stream.write(stdin);
+        else stream.end(stdin);
       });
     });
   }

@@ -12,6 +12,7 @@ describe('classifyExecFailure', () => {
     ['no sudo at all', result(127, 'sh: 1: sudo: not found'), true, 'sudo_required', 'SUDO_MISSING'],
     ['a nologin shell (it answers on stdout)', result(1, '', 'This account is currently not available.\n'), false, 'error', 'LOGIN_REFUSED'],
     ['no python', result(127, 'vmsnap: no python interpreter found (the VMSnapshotLinux extension needs one too)'), false, 'error', 'NO_PYTHON'],
+    ['a login shell that exits before the command runs', result(0, '', 'Welcome\n'), false, 'error', 'NO_OUTPUT'],
   ])('%s', (_name, r, viaSudo, status, code) => {
     const f = classifyExecFailure(r, viaSudo);
     expect([f.status, f.code]).toEqual([status, code]);

@@ -44,6 +44,21 @@ describe('LocalSession', () => {
     expect(r.exitCode).toBe(0);
   });
 
+  it('ends a run once the command exited and went quiet, though a background job holds stdout', async () => {
+    const t = performance.now();
+    const r = await session().exec('( sleep 10 & ); echo done; exit 4', '', 1024);
+    expect([r.stdout.toString(), r.exitCode]).toEqual(['done\n', 4]);
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+
+  it('ends a run when its watcher has what it waits for, and writes stdin when asked', async () => {
+    const r = await session().exec('echo ready; read -r x; echo "got $x"; sleep 30', '', 1024, {
+      holdStdin: true,
+      onStdout: (all) => (all.includes('ready\n') && !all.includes('got') ? { send: Buffer.from('it\n') } : { done: all.includes('got it\n') }),
+    });
+    expect([r.stdout.toString(), r.exitCode]).toEqual(['ready\ngot it\n', null]);
+  });
+
   it('caps the output', async () => {
     await expect(session().exec('head -c 5000 /dev/zero', '', 1000)).rejects.toMatchObject({ code: 'OUTPUT_TOO_LARGE' });
   });
