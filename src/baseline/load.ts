@@ -3,12 +3,12 @@
 // (schema version, each host's name, status and findings), so facts from another vmsnap version
 // do not get in the way. A missing, corrupt or wrong-schema file is a PreviousReportError: the
 // CLI turns it into exit 2 with the message.
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { formatFieldPath } from '../inventory/load.js';
 import { Finding, HostStatus, SCHEMA_VERSION } from '../model/report.js';
 import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';
 import { oneLine } from '../util/parse-messages.js';
+import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
 
 export const PreviousHost = z.object({ name: z.string(), status: HostStatus, findings: z.array(Finding) });
 export type PreviousHost = z.infer<typeof PreviousHost>;
@@ -29,11 +29,9 @@ export class PreviousReportError extends Error {
 export async function loadPreviousReport(file: string, flag: string): Promise<PreviousReport> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readBounded(file, { maxBytes: READ_LIMITS.report, pipes: true })).toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory, not a file' : (code ?? (e as Error).message);
-    throw new PreviousReportError(`${flag} ${file}: cannot read the report: ${why}`);
+    throw new PreviousReportError(`${flag} ${file}: cannot read the report: ${readFailure(e)}`);
   }
   return parsePreviousReport(text, file, flag);
 }

@@ -4,7 +4,6 @@
 // inventory hosts no shard reported are added as status `error`, code NOT_REPORTED, so a lost
 // shard shows up in the merged report instead of shrinking it. The exit code is the merged
 // report's, as `vmsnap audit` would give it (0, 1, 3, 4, 130), or 2 for a usage problem.
-import { readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { Report, SCHEMA_VERSION, summarize, type HostResult, type Summary, type WaiverRef } from '../model/report.js';
 import { createReporter } from '../report/create.js';
@@ -17,6 +16,7 @@ import { UsageError, type CliIo } from './io.js';
 import { AtomicFileSink, checkWritable, type OutputSpec } from './output-files.js';
 import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';
 import { oneLine } from '../util/parse-messages.js';
+import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
 
 export interface MergeArgs extends HostArgs {
   /** the shard reports, JSON */
@@ -37,10 +37,9 @@ interface Shard {
 async function readShard(file: string): Promise<Shard> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readBounded(file, { maxBytes: READ_LIMITS.report, pipes: true })).toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`merge: ${file}: cannot read: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (e as Error).message)}`);
+    throw new UsageError(`merge: ${file}: cannot read: ${readFailure(e)}`);
   }
   let raw: unknown;
   if (looksLikeJsonl(text)) {

@@ -1,7 +1,6 @@
 // Reads and validates an inventory file (YAML). Loading never opens a connection and never reads
 // any other file (identity files are resolved to paths, not checked). Every problem found is
 // reported at once, each located by line and field path; nothing but InventoryError is thrown.
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
@@ -24,13 +23,15 @@ import {
 } from './schema.js';
 import { BUILTIN_DEFAULTS, type Host, type Inventory, type RuleSeverityOverride } from './types.js';
 import { yamlErrorMessage } from '../util/parse-messages.js';
+import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
 
 export { InventoryError } from './errors.js';
 
 /** An inventory file's text; an unreadable file is an InventoryError naming it. */
 export async function readInventoryFile(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    // a pipe is fine (`-i <(az vm list -d ...)`), and so is /dev/stdin
+    return (await readBounded(file, { maxBytes: READ_LIMITS.inventory, pipes: true })).toString('utf8');
   } catch (err) {
     throw new InventoryError(
       file,
@@ -56,23 +57,6 @@ export function parseInventory(text: string, file: string, parsed?: ParsedYaml):
   }
 }
 
-/** A read error, in words (no such file, permission denied, ...). */
-export function readFailure(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory, not a file';
-    case 'ENOTDIR':
-      return 'a component of the path is not a directory';
-    default:
-      return code ?? (err instanceof Error ? err.message : String(err));
-  }
-}
 
 type PathSegment = string | number;
 

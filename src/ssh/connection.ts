@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client as SshClient, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
 import type { HostKeyChecker } from './host-keys.js';
 import { fingerprint } from './known-hosts.js';
+import { formatBytes } from '../util/read-bounded.js';
 
 const { Client } = ssh2; // ssh2 is CommonJS: its named exports are not visible to ESM
 
@@ -102,8 +103,7 @@ export class ExecOutput {
   stdout(chunk: Buffer): void {
     if (this.settled) return;
     if (this.len + chunk.length > this.maxOutputBytes) {
-      const cap = this.maxOutputBytes % (1024 * 1024) === 0 ? `${this.maxOutputBytes / (1024 * 1024)} MiB` : `${this.maxOutputBytes} bytes`;
-      return this.fail(new SshError('error', 'OUTPUT_TOO_LARGE', `the command printed more than ${cap} on stdout (a login shell rc file or banner that prints without end?)`));
+      return this.fail(new SshError('error', 'OUTPUT_TOO_LARGE', `the command printed more than ${formatBytes(this.maxOutputBytes)} on stdout (a login shell rc file or banner that prints without end?)`));
     }
     if (this.len + chunk.length > this.buf.length) {
       // one contiguous buffer, doubled as needed: the watcher searches it in place

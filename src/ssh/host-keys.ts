@@ -9,9 +9,9 @@
 // vmsnap runs adding keys at the same time do not lose each other's lines.
 import { createHmac, randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { chmod, lstat, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { blobKeyType, fingerprint, hostString, KnownHosts, type HostKeyVerdict } from './known-hosts.js';
+import { blobKeyType, fingerprint, hostString, KnownHosts, readKnownHostsFile, type HostKeyVerdict } from './known-hosts.js';
 import type { HostKeyMode } from './resolve.js';
 
 /** What SshConnection needs to verify a host key. */
@@ -154,7 +154,7 @@ async function appendKnownHost(file: string, host: string, port: number, blob: B
     let text = '';
     let mode = 0o644;
     try {
-      text = await readFile(target, 'utf8');
+      text = (await readKnownHostsFile(target)).toString('utf8');
       mode = (await stat(target)).mode & 0o7777;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return fail(errText(e));

@@ -1,11 +1,11 @@
 // Private keys, read and parsed once per run however many hosts use them.
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
 
 const { utils } = ssh2; // ssh2 is CommonJS: its named exports are not visible to ESM
 import type { Identity } from './connection.js';
+import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
 
 export class IdentityError extends Error {
   constructor(
@@ -58,9 +58,10 @@ export class IdentityStore {
   private async read(file: string): Promise<Identity> {
     let data: Buffer;
     try {
-      data = await readFile(file);
+      // a key is a small regular file: a FIFO would wait for a writer forever, /dev/zero never end
+      data = await readBounded(file, { maxBytes: READ_LIMITS.identity, pipes: false });
     } catch (e) {
-      throw new IdentityError('IDENTITY_UNREADABLE', `cannot read identity file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new IdentityError('IDENTITY_UNREADABLE', `cannot read identity file ${file}: ${readFailure(e)}`);
     }
     let parsed = utils.parseKey(data, typeof this.passphrase === 'string' ? this.passphrase : undefined);
     let gavePassphrase = typeof this.passphrase === 'string';

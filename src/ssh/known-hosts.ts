@@ -10,9 +10,9 @@
 // only be matched by hashing the looked-up name with each line's salt) are checked with a SHA-1
 // whose keyed HMAC states are precomputed per line, so each check costs two compressions.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
 
 export interface KnownHostKey {
   /** key type as the line names it (and as the key blob itself says), e.g. 'ssh-ed25519' */
@@ -37,6 +37,14 @@ export interface SkippedLine {
 interface Entry {
   key: KnownHostKey;
   blob: Buffer;
+}
+
+/**
+ * A known_hosts file's bytes, capped; a FIFO is refused rather than waited on (a known_hosts that
+ * never ends would hang every connection). /dev/null, the usual "remember nothing", reads as empty.
+ */
+export function readKnownHostsFile(file: string): Promise<Buffer> {
+  return readBounded(file, { maxBytes: READ_LIMITS.knownHosts, pipes: false });
 }
 
 export class KnownHosts {
@@ -122,17 +130,10 @@ export class KnownHosts {
     const resolved = file === '~' ? os.homedir() : file.startsWith('~/') ? path.join(os.homedir(), file.slice(2)) : file;
     let text: string;
     try {
-      text = await readFile(resolved, 'utf8');
+      text = (await readKnownHostsFile(resolved)).toString('utf8');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException | null)?.code;
-      if (code === 'ENOENT') return new KnownHosts(file, '');
-      const why =
-        code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a directory, not a file'
-            : (code ?? (err instanceof Error ? err.message : String(err)));
-      throw new Error(`cannot read known_hosts file ${file}: ${why}`, { cause: err });
+      if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') return new KnownHosts(file, '');
+      throw new Error(`cannot read known_hosts file ${file}: ${readFailure(err)}`, { cause: err });
     }
     return new KnownHosts(file, text);
   }

@@ -9,10 +9,11 @@
 // inside a Host block), first value wins, IdentityFile accumulates, IgnoreUnknown. Keywords OpenSSH
 // knows but vmsnap does not act on are accepted (some are reported by resolve.ts when they apply to a
 // host); keywords OpenSSH does not know are an error, as in `ssh`. `Match` blocks never apply.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SSHConfig, { LineType, type Line } from 'ssh-config';
+import { READ_LIMITS, readBoundedSync, readFailure } from '../util/read-bounded.js';
 
 export class SshConfigError extends Error {
   constructor(message: string) {
@@ -323,17 +324,9 @@ function show(file: string): string {
   return /^[\x21-\x7e]+$/.test(file) ? file : JSON.stringify(file);
 }
 
-function readFailure(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory, not a file';
-  return code ?? (e as Error).message;
-}
 
 function readText(file: string): string {
-  const buf = readFileSync(file);
-  return buf.toString('utf8');
+  return readBoundedSync(file, READ_LIMITS.sshConfig).toString('utf8');
 }
 
 function yes(v: string): boolean {

@@ -9,7 +9,6 @@
 //       tag: appliance                  # an inventory tag (every selector given must match)
 //       justification: vendor appliance, ticket OPS-1234   # required
 //       expires: 2025-09-30             # required; the waiver works through that day (UTC)
-import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { formatIssue, type InventoryIssue } from '../inventory/errors.js';
@@ -17,6 +16,7 @@ import { formatFieldPath } from '../inventory/load.js';
 import { describeValue } from '../inventory/schema.js';
 import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
 import { yamlErrorMessage } from '../util/parse-messages.js';
+import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
 
 export interface Waiver {
   rule: string;
@@ -88,11 +88,9 @@ const ROOT_KEYS = Object.keys(WaiverFile.shape);
 export async function loadWaivers(file: string, ruleIds: readonly string[]): Promise<WaiverSet> {
   let body: string;
   try {
-    body = await readFile(file, 'utf8');
+    body = (await readBounded(file, { maxBytes: READ_LIMITS.waivers, pipes: true })).toString('utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory, not a file' : (code ?? (e as Error).message);
-    throw new WaiverError(file, [{ line: null, column: null, field: null, message: `cannot read waivers file: ${why}` }]);
+    throw new WaiverError(file, [{ line: null, column: null, field: null, message: `cannot read waivers file: ${readFailure(e)}` }]);
   }
   return parseWaivers(body, file, ruleIds);
 }
