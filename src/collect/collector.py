@@ -402,6 +402,9 @@ def sh_syntax_subprocess(path):
     return {'ok': proc.returncode == 0, 'message': text(err).strip()[:500]}
 
 
+INF = float('inf')
+
+
 def script_facts(which, cfg, extdir):
     key = which + 'ScriptLocation'
     out = {'which': which, 'resolvedPath': None, 'file': None, 'firstLine': None, 'shSyntax': None,
@@ -409,7 +412,9 @@ def script_facts(which, cfg, extdir):
     if not isinstance(cfg, dict) or key not in cfg:
         return out
     value = cfg[key]
-    out['configured'] = value
+    # json.dumps would write NaN/Infinity, which the client's JSON.parse rejects (rules read the
+    # config itself, this is evidence only)
+    out['configured'] = None if isinstance(value, float) and (value != value or value in (INF, -INF)) else value
     string_types = (str, type(u''))
     if not isinstance(value, string_types) or value == '':
         return out

@@ -1,5 +1,5 @@
-// Reads the config bytes the way the extension's json.loads does: strict UTF-8 JSON, no BOM,
-// no comments, no trailing commas. Pure: the collector ships the bytes, this judges them.
+// Reads the config bytes the way the extension's json.load does: strict UTF-8 JSON, no BOM,
+// no comments, no trailing commas; NaN, Infinity and -Infinity are numbers, as in Python. Pure: the collector ships the bytes, this judges them.
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { ConfigParse } from '../model/facts.js';
 
@@ -62,6 +62,53 @@ function nesting(text: string, limit: number): { depth: number; offset: number |
   return { depth: max, offset: null };
 }
 
+const PY_CONSTANTS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/**
+ * Python's json.load reads NaN, Infinity and -Infinity as numbers (JSON has none of them). One
+ * linear pass finds them outside strings; `sameLength` has each as a JSON number padded to the
+ * same length (so a later error keeps its line and column) and `parse()` reads the real values.
+ */
+function pythonConstants(text: string): { sameLength: string; parse: () => unknown } {
+  const found: { at: number; token: string }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 78 /* N */ || c === 73 /* I */ || c === 45 /* - */) {
+      const token = c === 78 ? 'NaN' : c === 73 ? 'Infinity' : '-Infinity';
+      if (text.startsWith(token, i)) {
+        found.push({ at: i, token });
+        i += token.length - 1;
+      }
+    }
+  }
+  if (found.length === 0) return { sameLength: text, parse: () => JSON.parse(text) as unknown };
+  const splice = (each: (token: string) => string) => {
+    let out = '';
+    let from = 0;
+    for (const f of found) {
+      out += text.slice(from, f.at) + each(f.token);
+      from = f.at + f.token.length;
+    }
+    return out + text.slice(from);
+  };
+  const sameLength = splice((t) => (t.startsWith('-') ? '-0' : '0').padEnd(t.length, ' '));
+  // a marker no string of this text holds: a NUL escape and a nonce
+  const taken = new Set(Array.from(text.matchAll(/vmsnap-(\d+)-/g), (m) => Number(m[1])));
+  let nonce = 0;
+  while (taken.has(nonce)) nonce++;
+  const marker = `\\u0000vmsnap-${nonce}-`; // JSON text: a \u0000 escape
+  const revive = `\u0000vmsnap-${nonce}-`; // the string JSON.parse makes of it
+  return {
+    sameLength,
+    parse: () =>
+      JSON.parse(splice((t) => `"${marker}${t}"`), (_key, v: unknown) =>
+        typeof v === 'string' && v.startsWith(revive) && v.slice(revive.length) in PY_CONSTANTS ? PY_CONSTANTS[v.slice(revive.length)] : v,
+      ) as unknown,
+  };
+}
+
 export function parseConfigBytes(bytes: Uint8Array): ConfigParse {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return failure('bom', 'starts with a UTF-8 byte order mark (BOM), which json.loads rejects', '', 0);
@@ -79,8 +126,9 @@ export function parseConfigBytes(bytes: Uint8Array): ConfigParse {
   if (deep.offset !== null) {
     return failure('too_deep', `nests arrays/objects more than ${PYTHON_JSON_MAX_DEPTH} levels deep: Python's json stops with RecursionError`, text, deep.offset);
   }
+  const constants = pythonConstants(text);
   const errors: ParseError[] = [];
-  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  parseJsonc(constants.sameLength, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
   if (first) {
     if (first.error === INVALID_COMMENT_TOKEN) {
@@ -92,7 +140,7 @@ export function parseConfigBytes(bytes: Uint8Array): ConfigParse {
     return failure('syntax', `invalid JSON: ${printParseErrorCode(first.error)}`, text, first.offset);
   }
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    return { ok: true, value: constants.parse() };
   } catch (e) {
     // jsonc-parser is more lenient than JSON.parse in a few corners (e.g. control characters)
     return failure('syntax', `invalid JSON: ${(e as Error).message}`);

@@ -122,6 +122,12 @@ export function demoFleet(): VmSpec[] {
       withFiles(base, [{ type: 'file', path: EXT_HOST_CONF, content: '[pre_post]\ntimeoutInSeconds: 1800\nnumberOfPlugins: 1\n', mode: 0o644 }]),
       ['hostconf-valid'],
     ),
+    vm(
+      'vm-hostconf-zero-plugins',
+      'the host conf says numberOfPlugins: 0: the backup is reported application-consistent, the scripts never run',
+      withFiles(base, [{ type: 'file', path: EXT_HOST_CONF, content: HOST_CONF_TEXT.replace('numberOfPlugins: 1', 'numberOfPlugins: 0'), mode: 0o644 }]),
+      ['hostconf-no-plugins'],
+    ),
 
     // --- config file
     vm('vm-config-missing', 'no VMSnapshotScriptPluginConfig.json', withFiles(base, [], [CONFIG_PATH]), ['config-exists']),

@@ -1,6 +1,7 @@
 import { CONSEQUENCE, defineRule, portalErrorFor } from './rule.js';
 import type { RuleFinding } from './rule.js';
 import { isPlainObject, jsonType, showValue } from './helpers.js';
+import { getConfigEnd } from './python.js';
 
 export const rule = defineRule(
   {
@@ -9,8 +10,8 @@ export const rule = defineRule(
     extensionCode: 304,
     portalError: portalErrorFor(304),
     title: 'The script config values have the types the extension needs',
-    why: 'A config nested deeper than Python\'s json can read (about 1,000 levels), a config whose top level is not an object, a script location that is null, a timeoutInSeconds that is a string or null, or a ScriptsExecutionPollTimeSeconds that is null makes the extension fail with 304 and silently take a file-system-consistent backup.',
-    fix: 'Write the script locations as strings ("/etc/azure/prescript.sh"), timeoutInSeconds as a number without quotes (30), and drop ScriptsExecutionPollTimeSeconds rather than setting it to null.',
+    why: 'A config nested deeper than Python\'s json can read (about 1,000 levels), a config whose top level is not an object, a script location that is null, a timeoutInSeconds that is not a number (Python\'s min() raises TypeError), a ScriptsExecutionPollTimeSeconds that int() cannot take (null, a list or an object: TypeError; 1e400 or Infinity: OverflowError), or a pluginName that is not a string in a config that fails to load (the extension\'s error handler adds it to a string and raises) makes the extension fail with 304 and silently take a file-system-consistent backup.',
+    fix: 'Write the script locations as strings ("/etc/azure/prescript.sh"), timeoutInSeconds as a number without quotes (30), ScriptsExecutionPollTimeSeconds as an integer from 1 to 5 (or drop it), and pluginName as the string "ScriptRunner".',
     fixable: false,
     consequence: CONSEQUENCE.silentFallback,
     silent: true,
@@ -35,14 +36,9 @@ export const rule = defineRule(
       if (v === null) out.push({ message: `${key} is null: the extension needs a string path`, path });
       else if (typeof v !== 'string') out.push({ message: `${key} is a ${jsonType(v)} (${showValue(v)}): the extension needs a string path`, path });
     }
-    if ('timeoutInSeconds' in cfg) {
-      const v = cfg['timeoutInSeconds'];
-      if (typeof v === 'string') out.push({ message: `timeoutInSeconds is the string ${showValue(v)}: the extension needs a number (write it without quotes)`, path });
-      else if (v === null || typeof v === 'object') out.push({ message: `timeoutInSeconds is ${v === null ? 'null' : `a ${jsonType(v)}`}: the extension needs a number`, path });
-    }
-    if ('ScriptsExecutionPollTimeSeconds' in cfg && cfg['ScriptsExecutionPollTimeSeconds'] === null) {
-      out.push({ message: 'ScriptsExecutionPollTimeSeconds is null: the extension needs an integer 1..5 (or leave the key out for the default 3)', path });
-    }
+    // what get_config raises and does not catch (ScriptRunner.py:81-117): min() and int() as Python does them
+    const end = getConfigEnd(cfg);
+    if (!end.loaded && end.code === 304) out.push({ message: `${end.why}, which the extension does not catch`, path });
     return out;
   },
 );

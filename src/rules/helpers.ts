@@ -154,11 +154,6 @@ export function backupAfterScriptFailure(config: Record<string, unknown> | null)
     : 'the backup continues file-system-consistent or fails, per continueBackupOnFailure';
 }
 
-/** A string Python's float() accepts (surrounding whitespace allowed). */
-export function isNumericString(s: string): boolean {
-  return /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(s);
-}
-
 /** The last component of a path. */
 export function baseName(path: string): string {
   const trimmed = path.replace(/\/+$/, '');

@@ -1,20 +1,7 @@
 import { CONSEQUENCE, defineRule, portalErrorFor } from './rule.js';
 import type { RuleFinding } from './rule.js';
 import { isRegularFile } from './helpers.js';
-
-/** What Python's int() accepts from a string: optional sign, digits (underscores between them), spaces around. */
-const PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
-
-/** Why ConfigParser's BasicInterpolation would raise on this value, or null. */
-function badInterpolation(value: string, section: Record<string, string>): string | null {
-  const re = /%(%|\(([^)]*)\)s|)/g;
-  for (let m = re.exec(value); m !== null; m = re.exec(value)) {
-    if (m[1] === '%') continue;
-    if (m[2] === undefined) return "a '%' that is not '%%' or '%(name)s': ConfigParser's interpolation raises";
-    if (!(m[2].toLowerCase() in section)) return `'%(${m[2]})s' names no key of [pre_post]: ConfigParser's interpolation raises`;
-  }
-  return null;
-}
+import { configParserGetError, pyIntOfString } from './python.js';
 
 export const rule = defineRule(
   {
@@ -23,7 +10,7 @@ export const rule = defineRule(
     extensionCode: 304,
     portalError: portalErrorFor(304),
     title: 'The plugin host conf parses and names the plugin',
-    why: 'The extension reads the host conf with ConfigParser and needs a [pre_post] section with numberOfPlugins (a positive integer), and for each plugin pluginName (ScriptRunner, the only plugin module it ships), pluginPath and pluginConfigPath; timeoutInSeconds, when present, must be an integer, and no value may hold a stray %. Otherwise it fails with 304 and silently takes a file-system-consistent backup.',
+    why: 'The extension reads the host conf with ConfigParser: numberOfPlugins, when present, must be an integer, and for each plugin it needs pluginName (ScriptRunner, the only plugin module it ships), pluginPath and pluginConfigPath; timeoutInSeconds, when present, must be an integer, and no value may hold a stray %. Otherwise it fails with 304 and silently takes a file-system-consistent backup.',
     fix: 'Uninstall the VMSnapshotLinux extension so the next backup reinstalls its own host conf; if you keep an override in /etc/azure, copy the shipped file and edit only pluginConfigPath0.',
     fixable: false,
     consequence: CONSEQUENCE.silentFallback,
@@ -40,17 +27,8 @@ export const rule = defineRule(
       return [{ message: `plugin host conf ${path} could not be read`, path }];
     }
     const pp = hc.sections['pre_post'];
-    if (!pp) {
-      const names = Object.keys(hc.sections);
-      const near = names.find((n) => n.toLowerCase().replace(/[^a-z]/g, '') === 'prepost');
-      const have = names.length ? `its sections are ${names.map((n) => `[${n}]`).join(', ')}` : 'it has no section';
-      return [
-        {
-          message: `plugin host conf ${path} has no [pre_post] section (${have})${near ? `; section names are case-sensitive: [${near}] is not [pre_post]` : ''}`,
-          path,
-        },
-      ];
-    }
+    // no [pre_post]: has_option() is false for every key, no plugin is loaded (hostconf-no-plugins)
+    if (!pp) return [];
     const out: RuleFinding[] = [];
     const missing = (name: string) => out.push({ message: `plugin host conf ${path}: [pre_post] has no ${name} (or it is empty)`, path });
     // The extension reads every value it uses through an interpolating ConfigParser and int():
@@ -58,21 +36,21 @@ export const rule = defineRule(
     const read = (name: string): string | undefined => {
       const v = pp[name.toLowerCase()];
       if (v === undefined) return undefined;
-      const bad = badInterpolation(v, pp);
+      const bad = configParserGetError(v, pp);
       if (bad) out.push({ message: `plugin host conf ${path}: ${name} = "${v}": ${bad}`, path });
       return v;
     };
+    // PluginHost.py:119-127: int() of each value read; a missing or non-positive count loads no
+    // plugin, which is hostconf-no-plugins, not a parse failure
     const n = read('numberOfPlugins');
-    let plugins = 1;
-    if (n === undefined) {
-      out.push({ message: `plugin host conf ${path}: [pre_post] has no numberOfPlugins key`, path });
-    } else if (!PY_INT.test(n) || Number(n) <= 0) {
-      out.push({ message: `plugin host conf ${path}: numberOfPlugins is "${n}": it must be a positive integer (1)`, path });
-    } else {
-      plugins = Math.min(Number(n), 16);
+    let plugins = 0;
+    if (n !== undefined) {
+      const count = pyIntOfString(n);
+      if (!count.ok) out.push({ message: `plugin host conf ${path}: numberOfPlugins is "${n}": int() raises ValueError; it must be an integer (1)`, path });
+      else plugins = Math.min(count.value, 16);
     }
     const timeout = read('timeoutInSeconds');
-    if (timeout !== undefined && !PY_INT.test(timeout)) {
+    if (timeout !== undefined && !pyIntOfString(timeout).ok) {
       out.push({ message: `plugin host conf ${path}: timeoutInSeconds is "${timeout}": the extension reads it with int() (1800)`, path });
     }
     for (let i = 0; i < plugins; i++) {

@@ -7,6 +7,7 @@ import { rule as hostconfExists } from './hostconf-exists.js';
 import { rule as hostconfMode } from './hostconf-mode.js';
 import { rule as hostconfOwner } from './hostconf-owner.js';
 import { rule as hostconfValid } from './hostconf-valid.js';
+import { rule as hostconfNoPlugins } from './hostconf-no-plugins.js';
 import { rule as configExists } from './config-exists.js';
 import { rule as configMode } from './config-mode.js';
 import { rule as configOwner } from './config-owner.js';
@@ -50,6 +51,7 @@ export const allRules: readonly Rule[] = [
   hostconfMode,
   hostconfOwner,
   hostconfValid,
+  hostconfNoPlugins,
   // config
   configExists,
   configMode,

@@ -1,5 +1,6 @@
 import { CONSEQUENCE, defineRule, portalErrorFor } from './rule.js';
-import { isNumericString, showValue } from './helpers.js';
+import { showValue } from './helpers.js';
+import { pyInt } from './python.js';
 
 export const rule = defineRule(
   {
@@ -7,16 +8,19 @@ export const rule = defineRule(
     severity: 'error',
     extensionCode: 305,
     portalError: portalErrorFor(305),
-    title: 'ScriptsExecutionPollTimeSeconds is a number',
-    why: 'A ScriptsExecutionPollTimeSeconds string that is not a number makes the extension fail to read the config (305) and silently take a file-system-consistent backup.',
+    title: 'ScriptsExecutionPollTimeSeconds is an integer Python can read',
+    why: 'A ScriptsExecutionPollTimeSeconds that Python\'s int() rejects with ValueError (a string that is not an integer, such as "2.5", "1e3" or "0x10"; or NaN) makes the extension fail to read the config (305) and silently take a file-system-consistent backup.',
     fix: 'Write an integer from 1 to 5 without quotes ("ScriptsExecutionPollTimeSeconds": 2), or remove the key for the default 3.',
     fixable: false,
     consequence: CONSEQUENCE.silentFallback,
     silent: true,
   },
   ({ facts, config }) => {
-    const v = config?.['ScriptsExecutionPollTimeSeconds'];
-    if (typeof v !== 'string' || isNumericString(v)) return [];
-    return [{ message: `ScriptsExecutionPollTimeSeconds is the string ${showValue(v)}, which is not a number: the extension fails to read the config (305)`, path: facts.configPath }];
+    if (!config || !('ScriptsExecutionPollTimeSeconds' in config)) return [];
+    const v = config['ScriptsExecutionPollTimeSeconds'];
+    // Python's int() (ScriptRunner.py:105): a ValueError is caught and the config counts as not loaded
+    const n = pyInt(v);
+    if (n.ok || n.raises !== 'ValueError') return []; // TypeError and OverflowError: config-types (304)
+    return [{ message: `ScriptsExecutionPollTimeSeconds is ${typeof v === 'string' ? `the string ${showValue(v)}` : showValue(v)}, which Python's int() cannot read (ValueError): the extension fails to read the config (305)`, path: facts.configPath }];
   },
 );

@@ -1,5 +1,6 @@
 import { defineRule, portalErrorFor } from './rule.js';
-import { isNumericString, showValue } from './helpers.js';
+import { showValue } from './helpers.js';
+import { pyInt } from './python.js';
 
 export const rule = defineRule(
   {
@@ -17,11 +18,14 @@ export const rule = defineRule(
   ({ facts, config }) => {
     if (!config || !('ScriptsExecutionPollTimeSeconds' in config)) return [];
     const v = config['ScriptsExecutionPollTimeSeconds'];
-    const n = typeof v === 'number' ? v : typeof v === 'string' && isNumericString(v) ? Number(v.trim()) : null;
-    if (n !== null && typeof v === 'string' && Number.isInteger(n) && n >= 1 && n <= 5) {
-      return [{ message: `ScriptsExecutionPollTimeSeconds is the string ${showValue(v)}: the extension reads it as ${n}, but the doc asks for an integer; write ${n} without quotes`, path: facts.configPath }];
+    // the extension uses int(v) when it is 1..5 (ScriptRunner.py:105); int() failures are other rules'
+    const int = pyInt(v);
+    if (!int.ok) return [];
+    const n = int.value;
+    if (n >= 1 && n <= 5) {
+      if (typeof v === 'number' && Number.isInteger(v)) return [];
+      return [{ message: `ScriptsExecutionPollTimeSeconds is ${typeof v === 'string' ? 'the string ' : ''}${showValue(v)}: the extension reads it as ${n}, but the doc asks for an integer; write ${n} without quotes`, path: facts.configPath }];
     }
-    if (n === null || (Number.isInteger(n) && n >= 1 && n <= 5)) return [];
     return [
       {
         message: `ScriptsExecutionPollTimeSeconds is ${showValue(v)}: not an integer from 1 to 5, so the extension ignores it and polls every 3 s`,

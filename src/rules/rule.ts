@@ -2,6 +2,7 @@
 // A rule never does I/O, never prints and never knows how the facts were gathered.
 import type { HostFacts } from '../model/facts.js';
 import type { Severity } from '../model/report.js';
+import { pythonTruthy } from './helpers.js';
 
 export interface RuleMeta {
   /** stable kebab-case id; also the name of src/rules/<id>.ts, docs/rules/<id>.md, test/rules/<id>.test.ts */
@@ -60,10 +61,9 @@ export const CONSEQUENCE = {
  */
 export function scriptFailureConsequence(config: Record<string, unknown> | null): string {
   if (!config) return CONSEQUENCE.scriptsSkipped;
-  const truthy = (v: unknown) => Boolean(v) && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
-  const freeze = 'fsFreezeEnabled' in config ? truthy(config['fsFreezeEnabled']) : true;
+  const freeze = 'fsFreezeEnabled' in config ? pythonTruthy(config['fsFreezeEnabled']) : true;
   if (!freeze) return 'scripts do not run and the backup fails (fsFreezeEnabled is false)';
-  const cont = 'continueBackupOnFailure' in config ? truthy(config['continueBackupOnFailure']) : true;
+  const cont = 'continueBackupOnFailure' in config ? pythonTruthy(config['continueBackupOnFailure']) : true;
   return cont
     ? 'scripts do not run; backup continues file-system-consistent (continueBackupOnFailure is true)'
     : 'scripts do not run; the backup fails (continueBackupOnFailure is false)';

@@ -17,6 +17,10 @@ export const rule = defineRule(
   },
   ({ facts, config }) => {
     const v = config?.['timeoutInSeconds'];
+    if (typeof v === 'number' && Number.isNaN(v)) {
+      // min(nan, 1800) is nan: the script runner's `curr >= nan` never holds, so only the host conf's timeout ends a hung script
+      return [{ message: `timeoutInSeconds is NaN: the script runner never times a script out, so the extension waits for the host conf's timeout (${MAX_TIMEOUT_SECONDS} s)`, path: facts.configPath }];
+    }
     if (typeof v !== 'number' || v <= MAX_TIMEOUT_SECONDS) return [];
     return [{ message: `timeoutInSeconds is ${v}: above the maximum of ${MAX_TIMEOUT_SECONDS}, so the extension silently uses ${MAX_TIMEOUT_SECONDS} s`, path: facts.configPath }];
   },

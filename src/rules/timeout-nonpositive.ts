@@ -16,7 +16,7 @@ export const rule = defineRule(
   },
   ({ facts, config }) => {
     const v = config?.['timeoutInSeconds'];
-    if (typeof v !== 'number' || v > 0) return [];
+    if (typeof v !== 'number' || v > 0 || Number.isNaN(v)) return [];
     return [
       {
         message: `timeoutInSeconds is ${v}: the extension requires a positive number, or every script times out at the first poll`,

@@ -15,5 +15,7 @@ ruleTester(rule, {
   invalid: [
     { name: '1801', facts: timeout(1801), findings: [{ messageIncludes: ['timeoutInSeconds is 1801', 'silently uses 1800 s'], severity: 'warning' }] },
     { name: '3600', facts: timeout(3600), findings: [{ messageIncludes: '3600' }] },
+    { name: 'Infinity (json.load reads it): min() gives 1800', facts: timeout(Infinity), findings: [{ messageIncludes: 'timeoutInSeconds is Infinity' }] },
+    { name: 'NaN: the script runner never times out', facts: timeout(NaN), findings: [{ messageIncludes: ['timeoutInSeconds is NaN', 'never times a script out'] }] },
   ],
 });
