@@ -17,6 +17,7 @@ export const rule = defineRule(
     severity: 'error',
     extensionCode: null,
     portalError: portalErrorFor(null),
+    upstream: 'none: the agent (WALinuxAgent) picks the extension folder, outside VMBackup/main',
     title: 'The VMSnapshotLinux extension is installed',
     why: 'Without an eligible Microsoft.Azure.RecoveryServices.VMSnapshotLinux-* folder the agent has no backup extension to run, so nothing runs the pre- and post-scripts.',
     fix: 'Run (or let the schedule run) a backup of the VM: the first backup installs the extension. If a folder is stuck in FailedUpgrade or NotInstalled, uninstall the extension from the portal and back up again.',

@@ -12,6 +12,11 @@ export interface RuleMeta {
   extensionCode: number | null;
   /** the failure's name in the public doc's troubleshooting table, when it has one */
   portalError: string | null;
+  /**
+   * the upstream lines it mirrors, as `File.py:lines` of VMBackup/main at b7eecd4
+   * (../shared/reference), or `none: why` for a rule no extension code stands behind
+   */
+  upstream: string;
   title: string;
   /** why it matters, one or two sentences */
   why: string;

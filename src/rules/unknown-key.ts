@@ -37,6 +37,7 @@ export const rule = defineRule(
     severity: 'warning',
     extensionCode: null,
     portalError: portalErrorFor(null),
+    upstream: 'ScriptRunner.py:84-106 (the keys get_config reads)',
     title: 'Every config key is one the extension reads',
     why: 'The extension ignores keys it does not know, and key names are case-sensitive: a misspelled or miscased key silently leaves the default in place.',
     fix: 'Rename the key to the exact spelling (see the did-you-mean in the message) or remove it.',

@@ -1,4 +1,5 @@
 // The registry, the rule files, their docs and tests, and the demo fleet must agree.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
@@ -45,6 +46,9 @@ describe('rule registry', () => {
         expect(row('Extension code')).toBe(r.meta.extensionCode === null ? 'none' : String(r.meta.extensionCode));
         expect(row('Portal error')).toBe(r.meta.portalError === null ? 'none' : `\`${r.meta.portalError}\``);
         expect(row('Fixable')).toBe(r.meta.fixable ? 'yes (`vmsnap audit --fix`)' : 'no');
+        // the extension's lines it mirrors, at b7eecd4 (../shared/reference/vmbackup-main-b7eecd4.tar.gz)
+        expect(row('Upstream')).toBe(r.meta.upstream);
+        expect(r.meta.upstream).toMatch(/^(none: .+|(?:(?:PluginHost|ScriptRunner|handle)\.py:\d+(?:-\d+)?(?:, \d+(?:-\d+)?)*(?:; |(?= \(|$)))+.*)$/);
         for (const section of ['## What it checks', '## Why it matters', '## Failing example', '## Passing example', '## How to fix', '## See also']) {
           expect(doc, `${id}.md lacks ${section}`).toContain(section);
         }
@@ -95,6 +99,20 @@ describe('rule registry', () => {
       expect(m[4]).toBe(r.meta.extensionCode === null ? '–' : String(r.meta.extensionCode));
       expect(m[5]).toBe(r.meta.fixable ? 'yes' : 'no');
       expect(m[6]).toBe(r.meta.title);
+    }
+  });
+});
+
+const TARBALL = process.env['VMSNAP_UPSTREAM_TARBALL'] ?? path.join(fileURLToPath(new URL('../../..', import.meta.url)), 'shared', 'reference', 'vmbackup-main-b7eecd4.tar.gz');
+
+describe.skipIf(!fs.existsSync(TARBALL))("the upstream lines rules cite", () => {
+  it('exist in the extension source at b7eecd4', () => {
+    const lines = new Map<string, number>();
+    for (const r of allRules) {
+      for (const [, file, refs] of r.meta.upstream.matchAll(/(\w+\.py):([\d, -]+)/g)) {
+        if (!lines.has(file!)) lines.set(file!, execFileSync('tar', ['-xzOf', TARBALL, `VMBackup/main/${file}`], { encoding: 'utf8' }).split('\n').length);
+        for (const n of refs!.split(/[^\d]+/).filter(Boolean).map(Number)) expect(n, `${r.meta.id}: ${file}:${n}`).toBeLessThanOrEqual(lines.get(file!)!);
+      }
     }
   });
 });
