@@ -241,7 +241,7 @@ export async function inventoryCommand(args: InventoryCommandArgs, io: CliIo): P
 export function inventoryOptions<T>(y: Argv<T>) {
   return hostOptions(
     y
-      .option('inventory', { alias: 'i', type: 'string', demandOption: true, requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML, or `az vm list -d -o json` output' })
+      .option('inventory', { alias: 'i', type: 'string', demandOption: true, requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output' })
       .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'listing format' })
       .option('ssh-config', { type: 'string', describe: 'OpenSSH client config to resolve hosts with, as audit does (default ~/.ssh/config; "none")' })
       .option('jump', { alias: 'J', type: 'string', describe: 'jump host(s) for every host, as audit --jump' }),

@@ -20,7 +20,7 @@ import { buildConnector, type SshArgs } from './ssh-options.js';
 /** `vmsnap keyscan`'s flags: the inventory, and the SSH flags that decide how hosts are reached. */
 export function keyscanOptions(y: Argv) {
   return hostOptions(y)
-    .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'inventory: vmsnap YAML, Ansible YAML, or `az vm list -d -o json` output' })
+    .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output' })
     .option('concurrency', { alias: 'j', type: 'string', default: '50', describe: 'hosts scanned at once (a number)' })
     .option('timeout', { type: 'string', default: '30', describe: 'per-host deadline in seconds' })
     .option('known-hosts', { type: 'string', describe: 'known_hosts file to compare with (default: as ssh_config says, else ~/.ssh/known_hosts)' })

@@ -19,7 +19,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 
 function auditOptions(y: Argv) {
   return hostOptions(withSshOptions(y), { local: true })
-    .option('inventory', { alias: 'i', type: 'string', requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML, or `az vm list -d -o json` output (required unless --local)' })
+    .option('inventory', { alias: 'i', type: 'string', requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output (required unless --local)' })
     .option('format', { alias: 'f', choices: FORMATS, default: 'table' as Format, describe: 'report format on stdout' })
     .option('concurrency', { alias: 'j', type: 'string', default: '50', describe: 'hosts audited at once (a number)' })
     .option('timeout', { type: 'string', default: '30', describe: 'hard per-host deadline in seconds (connect, auth, collection)' })
@@ -50,7 +50,7 @@ function buildParser() {
   return yargs()
     .scriptName('vmsnap')
     .usage('$0 <command> [options]\n\nAudits Azure Backup\'s application-consistent pre/post-script setup on Linux VMs over SSH.')
-    .example('$0 audit -i inventory.yaml', 'audit every host of an inventory (vmsnap YAML, Ansible YAML or az vm list -d JSON)')
+    .example('$0 audit -i inventory.yaml', 'audit every host of an inventory (vmsnap YAML, Ansible YAML/INI/--list JSON, or az vm list -d JSON)')
     .example('$0 inventory -i hosts.yml --limit \'web:&prod\'', 'the hosts a --limit selects, without connecting')
     .example('$0 rules', 'the rules vmsnap checks')
     .command('audit', 'audit the hosts of an inventory', auditOptions)

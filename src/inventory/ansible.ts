@@ -27,7 +27,7 @@ import { InventoryError } from './errors.js';
 import { formatFieldPath } from './load.js';
 import { IssueList, isRecord, parseYamlLocated, type PathSegment } from './locate.js';
 import { FIELD_SCHEMAS, describeValue, fieldProblem } from './schema.js';
-import { BUILTIN_DEFAULTS, type Host, type Inventory, type SudoMode } from './types.js';
+import { BUILTIN_DEFAULTS, type Host, type Inventory, type InventoryFormat, type SudoMode } from './types.js';
 
 const GROUP_KEYS = ['hosts', 'children', 'vars'];
 /** ansible_connection values that reach the host over SSH */
@@ -35,27 +35,80 @@ const SSH_CONNECTIONS = new Set(['ssh', 'smart', 'paramiko', 'paramiko_ssh', 'an
 /** most hosts one range pattern may expand to */
 const MAX_RANGE_HOSTS = 100_000;
 
-interface VarDef {
+// The shared model of the three Ansible forms (YAML here, INI in ansible-ini.ts, the JSON of
+// `ansible-inventory --list` in ansible-json.ts): groups with their vars and parents, hosts with
+// theirs. `W` is where a thing was written, in the form's own terms (a YAML path, an INI line).
+
+export interface VarDef<W> {
   value: unknown;
   /** where it was set, for messages */
-  path: PathSegment[];
+  path: W;
 }
 
-interface Group {
+export interface Group<W> {
   name: string;
-  vars: Map<string, VarDef>;
+  vars: Map<string, VarDef<W>>;
   parents: Set<string>;
   /** where the group is first defined */
-  path: PathSegment[];
+  path: W;
   depth: number;
 }
 
-interface HostEntry {
+export interface HostEntry<W> {
   name: string;
-  vars: Map<string, VarDef>;
+  vars: Map<string, VarDef<W>>;
   /** groups the host is listed under directly */
   groups: Set<string>;
-  path: PathSegment[];
+  path: W;
+}
+
+/** Collects located problems; throwIfAny() throws one InventoryError with all of them. */
+export interface IssueSink<W> {
+  add(where: W, message: string, at?: 'key' | 'value'): void;
+  throwIfAny(): void;
+}
+
+export class AnsibleModel<W> {
+  readonly groups = new Map<string, Group<W>>();
+  readonly hosts = new Map<string, HostEntry<W>>();
+
+  constructor(allAt: W) {
+    this.group('all', allAt);
+  }
+
+  group(name: string, at: W): Group<W> {
+    let g = this.groups.get(name);
+    if (!g) this.groups.set(name, (g = { name, vars: new Map(), parents: new Set(), path: at, depth: 0 }));
+    return g;
+  }
+
+  /**
+   * Adds the hosts a pattern names (`web[01:03]`, `db:2222`) to a group, with their variables
+   * (later ones win, as when Ansible reads the same host twice).
+   */
+  addHosts(issues: IssueSink<W>, groupName: string, key: string, vars: readonly [string, unknown, W][], at: W): void {
+    const { pattern, port } = splitHostPort(key);
+    if (port !== null && (port < 1 || port > 65535)) issues.add(at, `the port in ${JSON.stringify(key)} must be from 1 to 65535`, 'key');
+    let names: string[];
+    try {
+      names = expandHostRange(pattern);
+    } catch (e) {
+      issues.add(at, (e as Error).message, 'key');
+      return;
+    }
+    for (const name of names) {
+      const problem = fieldProblem(FIELD_SCHEMAS.hostName, name);
+      if (problem) {
+        issues.add(at, `host name ${problem}`, 'key');
+        continue;
+      }
+      let h = this.hosts.get(name);
+      if (!h) this.hosts.set(name, (h = { name, vars: new Map(), groups: new Set(), path: at }));
+      h.groups.add(groupName);
+      if (port !== null) h.vars.set('ansible_port', { value: port, path: at });
+      for (const [vk, vv, vat] of vars) h.vars.set(vk, { value: vv, path: vat });
+    }
+  }
 }
 
 /** Ansible's boolean(): true/false, yes/no, on/off, y/n, t/f, 1/0 (any case). */
@@ -145,15 +198,8 @@ export function parseAnsibleInventory(text: string, file: string): Inventory {
     throw new InventoryError(file, { ...doc.at([]), field: null, message: `an Ansible YAML inventory must be a mapping of groups (all:, web:, ...), got ${describeValue(data)}` });
   }
 
-  const groups = new Map<string, Group>();
-  const hosts = new Map<string, HostEntry>();
-  const group = (name: string, at: PathSegment[]): Group => {
-    let g = groups.get(name);
-    if (!g) groups.set(name, (g = { name, vars: new Map(), parents: new Set(), path: at, depth: 0 }));
-    return g;
-  };
-  group('all', ['all']);
-
+  const model = new AnsibleModel<PathSegment[]>(['all']);
+  const group = (name: string, at: PathSegment[]) => model.group(name, at);
   const parseGroup = (name: string, value: unknown, at: PathSegment[], parent: string | null): void => {
     const g = group(name, at);
     if (parent !== null && name !== 'all') g.parents.add(parent);
@@ -190,39 +236,35 @@ export function parseAnsibleInventory(text: string, file: string): Inventory {
   };
 
   const addHosts = (groupName: string, key: string, value: unknown, at: PathSegment[]): void => {
-    const { pattern, port } = splitHostPort(key);
-    if (port !== null && (port < 1 || port > 65535)) issues.add(at, `the port in ${JSON.stringify(key)} must be from 1 to 65535`, 'key');
-    let names: string[];
-    try {
-      names = expandHostRange(pattern);
-    } catch (e) {
-      issues.add(at, (e as Error).message, 'key');
-      return;
-    }
     if (value !== null && value !== undefined && !isRecord(value)) {
       issues.add(at, `host ${JSON.stringify(key)} must have a mapping of variables (or nothing), got ${describeValue(value)}`);
       value = null;
     }
-    for (const name of names) {
-      const problem = fieldProblem(FIELD_SCHEMAS.hostName, name);
-      if (problem) {
-        issues.add(at, `host name ${problem}`, 'key');
-        continue;
-      }
-      let h = hosts.get(name);
-      if (!h) hosts.set(name, (h = { name, vars: new Map(), groups: new Set(), path: at }));
-      h.groups.add(groupName);
-      if (port !== null) h.vars.set('ansible_port', { value: port, path: at });
-      if (isRecord(value)) for (const [vk, vv] of Object.entries(value)) h.vars.set(vk, { value: vv, path: [...at, vk] });
-    }
+    const vars = isRecord(value) ? Object.entries(value).map(([vk, vv]) => [vk, vv, [...at, vk]] as [string, unknown, PathSegment[]]) : [];
+    model.addHosts(issues, groupName, key, vars, at);
   };
 
   for (const [k, v] of Object.entries(data)) parseGroup(k, v, [k], null);
+  return resolveAnsibleModel(model, issues, file, 'ansible', doc.at([]));
+}
 
+/**
+ * Hosts as Ansible resolves them from the model: groups and all their ancestors, variables in
+ * Ansible's precedence (group vars by depth, ansible_group_priority, name; then the host's own),
+ * and the connection variables vmsnap uses. Throws InventoryError (only) with every problem.
+ */
+export function resolveAnsibleModel<W>(
+  model: AnsibleModel<W>,
+  issues: IssueSink<W>,
+  file: string,
+  format: InventoryFormat,
+  emptyAt: { line: number | null; column: number | null },
+): Inventory {
+  const { groups, hosts } = model;
   // the tree: groups without a parent hang under all; depth is the longest path from all
   for (const g of groups.values()) if (g.name !== 'all' && g.parents.size === 0) g.parents.add('all');
   const state = new Map<string, 'visiting' | 'done'>();
-  const depthOf = (g: Group, trail: string[]): number => {
+  const depthOf = (g: Group<W>, trail: string[]): number => {
     const s = state.get(g.name);
     if (s === 'done') return g.depth;
     if (s === 'visiting') {
@@ -250,7 +292,7 @@ export function parseAnsibleInventory(text: string, file: string): Inventory {
     }
     return out;
   };
-  const priority = (g: Group): number => {
+  const priority = (g: Group<W>): number => {
     const v = g.vars.get('ansible_group_priority')?.value;
     const n = typeof v === 'string' ? Number(v) : v;
     return typeof n === 'number' && Number.isFinite(n) ? n : 1;
@@ -260,18 +302,19 @@ export function parseAnsibleInventory(text: string, file: string): Inventory {
   const out: Host[] = [];
   const skipped: { name: string; reason: string }[] = [];
   for (const h of hosts.values()) {
-    const all = ancestors(h.groups);
+    // a host listed in any group other than all is not in ungrouped, wherever else it appears
+    // (Ansible's reconcile_inventory)
+    const direct = [...h.groups].filter((g) => g !== 'all' && g !== 'ungrouped');
+    const all = ancestors(direct.length > 0 ? direct : ['ungrouped']);
     all.add('all');
-    const direct = [...h.groups].filter((g) => g !== 'all');
-    if (direct.length === 0 || (direct.length === 1 && direct[0] === 'ungrouped')) all.add('ungrouped');
     const ordered = [...all]
-      .map((n) => groups.get(n) ?? { name: n, vars: new Map<string, VarDef>(), parents: new Set<string>(), path: [], depth: 1 })
+      .map((n) => groups.get(n) ?? { name: n, vars: new Map<string, VarDef<W>>(), parents: new Set<string>(), path: h.path, depth: 1 })
       .sort((a, b) => a.depth - b.depth || priority(a) - priority(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const vars = new Map<string, VarDef>();
+    const vars = new Map<string, VarDef<W>>();
     for (const g of ordered) for (const [k, v] of g.vars) vars.set(k, v);
     for (const [k, v] of h.vars) vars.set(k, v);
 
-    const get = (...names: string[]): VarDef | undefined => {
+    const get = (...names: string[]): VarDef<W> | undefined => {
       for (const n of names) {
         const v = vars.get(n);
         if (v !== undefined) return v;
@@ -279,8 +322,8 @@ export function parseAnsibleInventory(text: string, file: string): Inventory {
       return undefined;
     };
     // the field path names the variable (and the host, for a host's own); a group's is reported once
-    const bad = (v: VarDef, _name: string, message: string) => issues.add(v.path, message);
-    const templated = (v: VarDef | undefined, name: string): boolean => {
+    const bad = (v: VarDef<W>, _name: string, message: string) => issues.add(v.path, message);
+    const templated = (v: VarDef<W> | undefined, name: string): boolean => {
       if (v && typeof v.value === 'string' && /\{\{|\{%/.test(v.value)) {
         bad(v, name, `${JSON.stringify(v.value)} is a Jinja2 template; vmsnap does not evaluate templates: give the value itself`);
         return true;
@@ -359,9 +402,9 @@ export function parseAnsibleInventory(text: string, file: string): Inventory {
   issues.throwIfAny();
   if (out.length === 0) {
     const why = skipped.length > 0 ? ` (${skipped.length} skipped: not reached over SSH)` : '';
-    throw new InventoryError(file, { ...doc.at([]), field: null, message: `the inventory has no hosts${why}` });
+    throw new InventoryError(file, { ...emptyAt, field: null, message: `the inventory has no hosts${why}` });
   }
-  const inv: Inventory = { file: path.resolve(file), hosts: out, format: 'ansible' };
+  const inv: Inventory = { file: path.resolve(file), hosts: out, format };
   if (skipped.length > 0) inv.skipped = skipped;
   return inv;
 }

@@ -1,11 +1,15 @@
 // One entry point for every inventory format vmsnap reads: its own YAML (load.ts), Ansible YAML
-// inventories (ansible.ts) and `az vm list -d` output (az.ts). The format is detected from the
-// content unless given:
+// (ansible.ts), INI (ansible-ini.ts) and `ansible-inventory --list` JSON (ansible-json.ts)
+// inventories, and `az vm list -d` output (az.ts). The format is detected from the content unless given:
 //   an object with a hosts: list (or defaults:/groups:)       -> vmsnap
 //   all:, or groups whose value has hosts:/children:/vars:    -> ansible
+//   [section] or `host key=value` lines                       -> ansible-ini
+//   JSON with _meta, or groups with lists of hosts/children   -> ansible-json
 //   a list of objects with resourceGroup (JSON or YAML)        -> az
 import { isMap, isScalar, isSeq } from 'yaml';
 import { parseAnsibleInventory } from './ansible.js';
+import { looksLikeAnsibleIni, parseAnsibleIni } from './ansible-ini.js';
+import { looksLikeAnsibleJson, parseAnsibleJson } from './ansible-json.js';
 import { parseAzVmList, type AzAddressKind } from './az.js';
 import { InventoryError } from './errors.js';
 import { parseInventory, parseInventoryYaml, readInventoryFile, type ParsedYaml } from './load.js';
@@ -19,9 +23,6 @@ export interface SourceOptions {
   /** az: the login user (default root) */
   azUser?: string | undefined;
 }
-
-/** An Ansible INI inventory's first line: `[web]`, `[web:children]`, `[all:vars]`. */
-const INI_SECTION = /^\[[^\]\s]+\]\s*$/;
 
 function isJson(text: string): boolean {
   try {
@@ -43,11 +44,13 @@ type Detected = { format: InventoryFormat; yaml?: ParsedYaml } | { error: string
 /** detectFormat, and the YAML it parsed (a vmsnap inventory's loader reads it instead of parsing again). */
 function detect(text: string): Detected {
   const body = text.replace(/^\uFEFF/, '');
-  const firstLine = body.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';')) ?? '';
-  if (INI_SECTION.test(firstLine) && !isJson(body)) {
-    return {
-      error: 'this looks like an Ansible INI inventory; vmsnap reads Ansible YAML inventories: convert it with `ansible-inventory -i FILE --list --yaml > inventory.yml`',
-    };
+  if (!isJson(body) && looksLikeAnsibleIni(body)) return { format: 'ansible-ini' };
+  if (body.trimStart().startsWith('{')) {
+    try {
+      if (looksLikeAnsibleJson(JSON.parse(body))) return { format: 'ansible-json' };
+    } catch {
+      // not JSON: YAML below
+    }
   }
   if (body.trimStart().startsWith('[')) {
     try {
@@ -102,13 +105,17 @@ export function parseInventorySource(text: string, file: string, opts: SourceOpt
   } else format = opts.format;
   if (format !== 'az') {
     const flag = opts.azAddress !== undefined ? '--az-address' : opts.azUser !== undefined ? '--az-user' : null;
-    if (flag) throw new InventoryError(file, { line: null, column: null, field: null, message: `${flag} applies to \`az vm list\` inventories; this is a${format === 'ansible' ? 'n Ansible' : ' vmsnap'} inventory` });
+    if (flag) throw new InventoryError(file, { line: null, column: null, field: null, message: `${flag} applies to \`az vm list\` inventories; this is a${format.startsWith('ansible') ? 'n Ansible' : ' vmsnap'} inventory` });
   }
   switch (format) {
     case 'vmsnap':
       return { ...parseInventory(text, file, yaml), format };
     case 'ansible':
       return parseAnsibleInventory(text, file);
+    case 'ansible-ini':
+      return parseAnsibleIni(text, file);
+    case 'ansible-json':
+      return parseAnsibleJson(text, file);
     case 'az':
       return parseAzVmList(text, file, { address: opts.azAddress, user: opts.azUser });
   }

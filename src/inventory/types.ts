@@ -49,8 +49,8 @@ export interface HostUnavailable {
 }
 
 /** The inventory file formats vmsnap reads. */
-export type InventoryFormat = 'vmsnap' | 'ansible' | 'az';
-export const INVENTORY_FORMATS = ['vmsnap', 'ansible', 'az'] as const satisfies readonly InventoryFormat[];
+export type InventoryFormat = 'vmsnap' | 'ansible' | 'ansible-ini' | 'ansible-json' | 'az';
+export const INVENTORY_FORMATS = ['vmsnap', 'ansible', 'ansible-ini', 'ansible-json', 'az'] as const satisfies readonly InventoryFormat[];
 
 export interface Inventory {
   /** absolute path of the inventory file */
