@@ -17,11 +17,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../src/fleet/harness.js';
 import { CONFIG_PATH, EXT_DIR, HOST_CONF_TEXT, ORPHAN_UID, POST_SCRIPT, PRE_SCRIPT, SCRIPT_TEXT, type FileSpec, type Owner, type VmSpec } from '../../src/fleet/spec.js';
 import type { HostResult } from '../../src/model/report.js';
-import { REPO, auditJson, describeRun, fleetUnavailable } from './cli.js';
+import { UPSTREAM_MISSING, UPSTREAM_TARBALL } from '../helpers/upstream.js';
+import { auditJson, describeRun, fleetUnavailable } from './cli.js';
 
-const TARBALL = process.env['VMSNAP_UPSTREAM_TARBALL'] ?? join(REPO, '..', 'shared', 'reference', 'vmbackup-main-b7eecd4.tar.gz');
-const noTarball = fs.existsSync(TARBALL) ? null : `the upstream extension source ${TARBALL} is not here (set VMSNAP_UPSTREAM_TARBALL)`;
-const skip = fleetUnavailable ?? noTarball;
+const TARBALL = UPSTREAM_TARBALL ?? '';
+const skip = fleetUnavailable ?? UPSTREAM_MISSING;
 if (skip) console.warn(`skipping the differential test against the extension's code: ${skip}`);
 
 // unpacked once, outside the repo; the VMs get the agent library the extension's folder ships
