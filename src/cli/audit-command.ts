@@ -6,6 +6,7 @@ import { DEFAULT_ALLOWED_SCRIPT_DIRS, SYSTEM_DIRS, isUnder, type FixPolicy } fro
 import { selectCommandHosts, selectionNotes, type HostArgs } from './inventory-command.js';
 import { allRules } from '../rules/index.js';
 import { createReporter } from '../report/create.js';
+import type { HtmlOptions } from '../report/html.js';
 import type { Format, Reporter, Sink } from '../report/reporter.js';
 import type { RerunHint } from '../report/table-sections.js';
 import { prepareReporting } from './audit-reporting.js';
@@ -64,8 +65,8 @@ export function fixPolicy(allowDirs: readonly string[], adopt = false): FixPolic
   return { allowedScriptDirs: [...DEFAULT_ALLOWED_SCRIPT_DIRS, ...dirs], adopt };
 }
 
-export function makeReporter(format: Format, sink: Sink, columns?: number, rerun?: RerunHint): Reporter {
-  return createReporter(format, sink, { width: columns, rerun });
+export function makeReporter(format: Format, sink: Sink, columns?: number, rerun?: RerunHint, html?: HtmlOptions): Reporter {
+  return createReporter(format, sink, { width: columns, rerun, html });
 }
 
 /** Feeds every run event to each reporter: one stdout report plus the --output files. */
@@ -96,9 +97,12 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
   const ssh = inventory.inventory === null ? null : await buildConnector({ ...args.ssh, knownHosts: args.knownHosts }, io, Math.round(args.timeout * 1000));
   const reporting = await prepareReporting(args, inventory.hosts, allRules.map((r) => r.meta.id), io);
   for (const w of ssh ? await ssh.prepare(reporting.hosts) : []) io.stderr.write(`vmsnap: ${w}\n`);
+  // the HTML page filters by the inventory's groups and tags and shows the run's command line
+  const labels = new Map(inventory.hosts.map((h) => [h.name, { groups: h.groups, tags: h.tags }]));
+  const html: HtmlOptions = { labels: (name) => labels.get(name), argv: args.argv ?? null, inventory: inventory.inventory === null ? undefined : args.inventory };
   const reporter = reporting.wrap(fanOut([
-    makeReporter(args.format, reporting.stdout, io.columns, reporting.rerun),
-    ...files.map((f) => makeReporter(f.format, f.sink, undefined, reporting.rerun)),
+    makeReporter(args.format, reporting.stdout, io.columns, reporting.rerun, html),
+    ...files.map((f) => makeReporter(f.format, f.sink, undefined, reporting.rerun, html)),
   ]));
   const inFlight = trackInFlight(reporter, io); // on Ctrl-C: name the hosts in flight on stderr
   const report = await runAudit(

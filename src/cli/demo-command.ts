@@ -2,7 +2,7 @@
 // each broken in a way the rules catch), audit it exactly as `vmsnap audit` would, clean up.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { demoFleet } from '../fleet/demo-fleet.js';
 import { checkFleetPrerequisites, startFleet, type Fleet } from '../fleet/harness.js';
 import { auditCommand } from './audit-command.js';
@@ -35,15 +35,17 @@ export async function demoCommand(opts: { dir: string; format: 'table' | 'json' 
     mkdirSync(opts.dir, { recursive: true });
     const inventory = fleet.writeInventory({ file: join(opts.dir, 'inventory.yaml') });
     const reportPath = join(opts.dir, 'report.json');
-    io.stderr.write(`demo: vmsnap audit -i ${inventory} --known-hosts ${fleet.knownHostsFile} --output json=${reportPath}\n\n`);
+    const htmlPath = join(opts.dir, 'report.html');
+    io.stderr.write(`demo: vmsnap audit -i ${inventory} --known-hosts ${fleet.knownHostsFile} --output json=${reportPath} --output html=${htmlPath}\n\n`);
     const t1 = Date.now();
     const code = await auditCommand(
-      { inventory, format: opts.format, concurrency: 50, timeout: 30, knownHosts: fleet.knownHostsFile, rule: [], skipRule: [], output: [`json=${reportPath}`], argv: null },
+      { inventory, format: opts.format, concurrency: 50, timeout: 30, knownHosts: fleet.knownHostsFile, rule: [], skipRule: [], output: [`json=${reportPath}`, `html=${htmlPath}`], argv: null },
       io,
     );
     io.stderr.write(
       `\ndemo: audited ${specs.length} VMs in ${Date.now() - t1} ms; audit exit code ${code} (1 = noncompliant VMs found, as the demo intends)\n` +
-        `demo: JSON report kept at ${reportPath}; the VMs are stopped now\n`,
+        `demo: JSON report kept at ${reportPath}; the VMs are stopped now\n` +
+        `demo: open the fleet report in a browser: ${resolve(htmlPath)}\n`,
     );
     return code === EXIT.noncompliant ? EXIT.ok : code;
   } finally {

@@ -14,6 +14,7 @@ import { rulesCommand } from './rules-command.js';
 import { schemaCommand } from './schema-command.js';
 import { hostArgs, hostOptions, inventoryArgs, inventoryCommand, inventoryOptions } from './inventory-command.js';
 import { mergeArgs, mergeCommand, mergeOptions } from './merge-command.js';
+import { reportArgs, reportCommand, reportOptions } from './report-command.js';
 import { COMPLETION_FLAG, printCompletions } from './completion.js';
 import { didYouMean } from '../util/did-you-mean.js';
 
@@ -53,9 +54,11 @@ function buildParser() {
     .example('$0 audit -i inventory.yaml', 'audit every host of an inventory (vmsnap YAML, Ansible YAML/INI/--list JSON, or az vm list -d JSON)')
     .example('$0 inventory -i hosts.yml --limit \'web:&prod\'', 'the hosts a --limit selects, without connecting')
     .example('$0 rules', 'the rules vmsnap checks')
+    .example('$0 report last.json -o html=last.html', 'a self-contained HTML page of a saved report')
     .command('audit', 'audit the hosts of an inventory', auditOptions)
     .command('inventory', 'list the hosts an inventory (and --limit/--shard) selects and how vmsnap reaches them, without connecting', inventoryOptions)
     .command('merge <reports..>', 'join the JSON reports of --shard runs into one report', mergeOptions)
+    .command('report <file>', 'render a saved JSON/JSONL report as html, table, junit or prometheus, without connecting', reportOptions)
     .completion('completion', 'print a shell completion script (bash, zsh): vmsnap completion >> ~/.bashrc')
     .command('keyscan', "fetch every host's SSH host key (never logging in): print the known_hosts lines to add, say which match or changed", keyscanOptions)
     .command('rules [id]', 'list the rules, or print one rule\'s documentation', (y) =>
@@ -71,7 +74,7 @@ function buildParser() {
         .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
         .example('sudo $0 demo', 'see vmsnap on VMs it builds itself'),
     )
-    .demandCommand(1, 'name a command: audit, inventory, merge, keyscan, rules, schema, demo or completion')
+    .demandCommand(1, 'name a command: audit, inventory, merge, report, keyscan, rules, schema, demo or completion')
     .recommendCommands()
     .strict()
     .help()
@@ -131,7 +134,7 @@ function fixArgs(parsed: Parsed): FixArgs | null {
   };
 }
 
-const COMMANDS = ['audit', 'inventory', 'merge', 'keyscan', 'rules', 'schema', 'demo', 'completion'];
+const COMMANDS = ['audit', 'inventory', 'merge', 'report', 'keyscan', 'rules', 'schema', 'demo', 'completion'];
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const completing = argv.indexOf(COMPLETION_FLAG);
@@ -180,6 +183,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await inventoryCommand(inventoryArgs(parsed), io);
       case 'merge':
         return await mergeCommand(mergeArgs(parsed), io);
+      case 'report':
+        return await reportCommand(reportArgs(parsed), io);
       case 'keyscan':
         return await keyscanCommand(
           {

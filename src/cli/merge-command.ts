@@ -9,14 +9,11 @@ import { Report, SCHEMA_VERSION, summarize, type HostResult, type Summary, type 
 import { createReporter } from '../report/create.js';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
 import { VERSION } from '../version.js';
-import { formatFieldPath } from '../inventory/load.js';
 import { exitCodeFor } from './exit-codes.js';
 import { hostArgs, hostOptions, selectCommandHosts, type HostArgs } from './inventory-command.js';
 import { UsageError, type CliIo } from './io.js';
 import { AtomicFileSink, checkWritable, type OutputSpec } from './output-files.js';
-import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';
-import { oneLine } from '../util/parse-messages.js';
-import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
+import { readSavedReport, type SavedReport } from './saved-report.js';
 
 export interface MergeArgs extends HostArgs {
   /** the shard reports, JSON */
@@ -25,51 +22,6 @@ export interface MergeArgs extends HostArgs {
   output: string[];
   /** stdout's format; default json when no -o is given, nothing on stdout otherwise */
   format?: Format | undefined;
-}
-
-interface Shard {
-  file: string;
-  /** the file's JSON as written (hosts keep fields this vmsnap may not know) */
-  raw: Record<string, unknown> & { hosts: Record<string, unknown>[] };
-  report: Report;
-}
-
-async function readShard(file: string): Promise<Shard> {
-  let text: string;
-  try {
-    text = (await readBounded(file, { maxBytes: READ_LIMITS.report, pipes: true })).toString('utf8');
-  } catch (e) {
-    throw new UsageError(`merge: ${file}: cannot read: ${readFailure(e)}`);
-  }
-  let raw: unknown;
-  if (looksLikeJsonl(text)) {
-    // a shard written as JSON Lines (--format jsonl / --output jsonl=FILE)
-    try {
-      raw = reassembleJsonl(text);
-    } catch (err) {
-      if (!(err instanceof JsonlReportError)) throw err;
-      throw new UsageError(`merge: ${file}${err.line !== null ? `:${err.line}` : ''}: ${err.message}`);
-    }
-  } else {
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`merge: ${file}: not a JSON report: ${text.trim() === '' ? 'the file is empty' : oneLine((e as Error).message)}`);
-    }
-  }
-  const d = raw as { tool?: { name?: unknown }; schemaVersion?: unknown } | null;
-  if (d === null || typeof d !== 'object' || Array.isArray(d) || d.tool?.name !== 'vmsnap') {
-    throw new UsageError(`merge: ${file}: not a vmsnap report (expected the JSON of --format json or --output json=FILE)`);
-  }
-  if (d.schemaVersion !== SCHEMA_VERSION) {
-    throw new UsageError(`merge: ${file}: report schema version ${JSON.stringify(d.schemaVersion)} is not the one this vmsnap writes (${SCHEMA_VERSION})`);
-  }
-  const parsed = Report.safeParse(raw);
-  if (!parsed.success) {
-    const shown = parsed.error.issues.slice(0, 3).map((i) => `${formatFieldPath(i.path as PropertyKey[]) || '(top)'}: ${i.message}`);
-    throw new UsageError(`merge: ${file}: not a valid vmsnap report: ${shown.join('; ')}`);
-  }
-  return { file, raw: raw as Shard['raw'], report: parsed.data };
 }
 
 function notReported(h: { name: string; address: string; port: number; user: string }): HostResult {
@@ -212,8 +164,8 @@ export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> 
   }
   const specs = outputSpecs(args.output);
   await checkWritable(specs, [...args.reports, ...(args.inventory !== undefined ? [args.inventory] : [])]);
-  const shards: Shard[] = [];
-  for (const f of args.reports) shards.push(await readShard(f));
+  const shards: SavedReport[] = [];
+  for (const f of args.reports) shards.push(await readSavedReport(f, 'merge'));
   const expected = args.inventory !== undefined ? (await selectCommandHosts(args)).hosts : null;
 
   const { report, duplicates, missing, extra } = mergeReports(

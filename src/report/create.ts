@@ -1,4 +1,5 @@
 // One reporter per format, behind the Reporter interface.
+import { HtmlReporter, type HtmlOptions } from './html.js';
 import { JsonReporter } from './json.js';
 import { JsonlReporter } from './jsonl.js';
 import { JunitReporter } from './junit.js';
@@ -12,6 +13,8 @@ export interface ReporterOptions {
   width?: number | undefined;
   /** the table prints the command that reruns the failures */
   rerun?: RerunHint | undefined;
+  /** the HTML page's extras: inventory labels, the run's command line */
+  html?: HtmlOptions | undefined;
 }
 
 export function createReporter(format: Format, sink: Sink, opts: ReporterOptions = {}): Reporter {
@@ -24,6 +27,8 @@ export function createReporter(format: Format, sink: Sink, opts: ReporterOptions
       return new JunitReporter(sink);
     case 'prometheus':
       return new PrometheusReporter(sink);
+    case 'html':
+      return new HtmlReporter(sink, opts.html);
     case 'table':
       return new TableReporter(sink, opts);
   }

@@ -15,5 +15,5 @@ export interface Reporter {
   onRunEnd(report: Report): void;
 }
 
-export const FORMATS = ['table', 'json', 'jsonl', 'junit', 'prometheus'] as const;
+export const FORMATS = ['table', 'json', 'jsonl', 'junit', 'prometheus', 'html'] as const;
 export type Format = (typeof FORMATS)[number];

@@ -39,7 +39,7 @@ describe('audit: usage errors', () => {
 describe('commands and inventories that are not', () => {
   it('an unknown command is named, with a guess', async () => {
     const r = await run(['audti', '-i', inv]);
-    expect([r.code, r.err]).toEqual([2, 'vmsnap: unknown command "audti" (did you mean "audit"?); the commands are audit, inventory, merge, keyscan, rules, schema, demo, completion\nRun `vmsnap --help` for usage.\n']);
+    expect([r.code, r.err]).toEqual([2, 'vmsnap: unknown command "audti" (did you mean "audit"?); the commands are audit, inventory, merge, report, keyscan, rules, schema, demo, completion\nRun `vmsnap --help` for usage.\n']);
   });
 
   it('a binary inventory is called binary, not quoted', async () => {

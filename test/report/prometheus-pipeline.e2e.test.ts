@@ -18,7 +18,8 @@ const nodeExporter = findInPath('prometheus-node-exporter');
 if (!promtool) console.warn('skipping the Prometheus rules tests: promtool is not installed (apt-get install prometheus)');
 if (!nodeExporter) console.warn('skipping the textfile collector test: prometheus-node-exporter is not installed');
 
-describe.skipIf(!promtool)('prometheus/vmsnap.rules.yml', () => {
+// promtool's rule evaluation is CPU-bound; under a loaded test run it outlasts vitest's 5 s default.
+describe.skipIf(!promtool)('prometheus/vmsnap.rules.yml', { timeout: 60_000 }, () => {
   it('passes promtool check rules', async () => {
     const r = await run(promtool!, ['check', 'rules', join(REPO, 'prometheus', 'vmsnap.rules.yml')]);
     expect(r.stdout).toMatch(/SUCCESS: 7 rules found/);

@@ -1,0 +1,76 @@
+// `vmsnap report FILE.json|FILE.jsonl`: render a saved report (a nightly JSON, a `merge`d shard
+// report, a --baseline run, JSON Lines) in another format, without connecting to anything. With -i
+// the inventory's groups and tags label the hosts (the HTML page filters by them). Exit 0 when the
+// report was rendered (rendering judges nothing: the audit's exit code was the verdict), 2 for a
+// usage problem or a file that is not a vmsnap report.
+import type { Argv } from 'yargs';
+import { createReporter } from '../report/create.js';
+import type { HtmlOptions } from '../report/html.js';
+import type { Report } from '../model/report.js';
+import { FORMATS, type Format, type Sink } from '../report/reporter.js';
+import { EXIT } from './exit-codes.js';
+import { selectCommandHosts } from './inventory-command.js';
+import { UsageError, type CliIo } from './io.js';
+import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
+import { readSavedReport } from './saved-report.js';
+
+export interface ReportArgs {
+  file: string;
+  /** stdout's format; default table, nothing on stdout when only -o is given */
+  format?: Format | undefined;
+  /** FORMAT=PATH, repeatable */
+  output: string[];
+  /** an inventory whose groups and tags label the hosts */
+  inventory?: string | undefined;
+}
+
+function emit(format: Format, sink: Sink, report: Report, width: number | undefined, html: HtmlOptions): void {
+  const r = createReporter(format, sink, { width, html });
+  r.onRunStart?.({ total: report.hosts.length, startedAt: report.startedAt });
+  report.hosts.forEach((h, i) => r.onHostResult?.(h, { done: i + 1, total: report.hosts.length }));
+  r.onRunEnd(report);
+}
+
+export async function reportCommand(args: ReportArgs, io: CliIo): Promise<number> {
+  const specs = parseOutputSpecs(args.output);
+  await checkWritable(specs, [args.file, ...(args.inventory !== undefined ? [args.inventory] : [])]);
+  const { report } = await readSavedReport(args.file, 'report');
+  let labels: HtmlOptions['labels'];
+  if (args.inventory !== undefined) {
+    const inv = await selectCommandHosts({ inventory: args.inventory });
+    const map = new Map(inv.hosts.map((h) => [h.name, { groups: h.groups, tags: h.tags }]));
+    labels = (name) => map.get(name);
+  }
+  const html: HtmlOptions = { labels, source: args.file, inventory: args.inventory };
+  const files = specs.map((o) => ({ ...o, sink: new AtomicFileSink(o.path) }));
+  for (const f of files) emit(f.format, f.sink, report, undefined, html);
+  const stdoutFormat = args.format ?? (files.length === 0 ? 'table' : undefined);
+  if (stdoutFormat) emit(stdoutFormat, io.stdout, report, io.columns, html);
+  for (const f of files) await f.sink.commit();
+  for (const f of files) io.stderr.write(`vmsnap: report: wrote ${f.format} to ${f.path}\n`);
+  return EXIT.ok;
+}
+
+/** yargs options of `vmsnap report <file>`. */
+export function reportOptions<T>(y: Argv<T>) {
+  return y
+    .positional('file', { type: 'string', describe: 'a saved report: JSON (--format json / --output json=, or vmsnap merge) or JSON Lines' })
+    .option('format', { alias: 'f', choices: FORMATS, describe: 'format on stdout (default: table, or nothing with -o)' })
+    .option('output', { alias: 'o', type: 'string', array: true, default: [] as string[], describe: 'also write the report to a file, FORMAT=PATH (repeatable, written atomically)' })
+    .option('inventory', { alias: 'i', type: 'string', requiresArg: true, describe: 'the inventory the report audited: its groups and tags label the hosts' })
+    .example('$0 report nightly.json -o html=nightly.html', 'a page to open: tiles, charts, a host table that filters and searches, each host\'s findings and fixes')
+    .example('$0 report merged.json -f junit > junit.xml', 'JUnit for CI from a merged shard report');
+}
+
+/** ReportArgs from yargs' parsed options. */
+export function reportArgs(parsed: Record<string, unknown>): ReportArgs {
+  const file = parsed['file'];
+  if (typeof file !== 'string' || file === '') throw new UsageError('report: name the saved report, e.g. vmsnap report last.json --format html > last.html');
+  const inventory = parsed['inventory'];
+  return {
+    file,
+    format: parsed['format'] as Format | undefined,
+    output: ((parsed['output'] as unknown[] | undefined) ?? []).map(String),
+    inventory: inventory === undefined ? undefined : String(inventory),
+  };
+}
