@@ -18,15 +18,18 @@ const nodeExporter = findInPath('prometheus-node-exporter');
 if (!promtool) console.warn('skipping the Prometheus rules tests: promtool is not installed (apt-get install prometheus)');
 if (!nodeExporter) console.warn('skipping the textfile collector test: prometheus-node-exporter is not installed');
 
-// promtool's rule evaluation is CPU-bound; under a loaded test run it outlasts vitest's 5 s default.
-describe.skipIf(!promtool)('prometheus/vmsnap.rules.yml', { timeout: 60_000 }, () => {
+describe.skipIf(!promtool)('prometheus/vmsnap.rules.yml', () => {
   it('passes promtool check rules', async () => {
     const r = await run(promtool!, ['check', 'rules', join(REPO, 'prometheus', 'vmsnap.rules.yml')]);
     expect(r.stdout).toMatch(/SUCCESS: 7 rules found/);
   });
-  it('passes its unit tests (promtool test rules)', async () => {
-    const r = await run(promtool!, ['test', 'rules', 'vmsnap.rules.test.yml'], { cwd: join(REPO, 'prometheus') });
-    expect(r.stdout).toMatch(/SUCCESS/);
+  // 20 times: an alert that read a recording rule of another group (groups run concurrently) failed
+  // these tests about one time in eight, as it would now and then fail to fire in Prometheus
+  it('passes its unit tests (promtool test rules), every time', async () => {
+    for (let i = 0; i < 20; i++) {
+      const r = await run(promtool!, ['test', 'rules', 'vmsnap.rules.test.yml'], { cwd: join(REPO, 'prometheus') });
+      expect(r.stdout, `run ${i + 1}`).toMatch(/SUCCESS/);
+    }
   });
 });
 
