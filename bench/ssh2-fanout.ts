@@ -20,7 +20,7 @@
 import * as fs from 'node:fs';
 import { Socket } from 'node:net';
 import pLimit from 'p-limit';
-import ssh2, { type ConnectConfig } from 'ssh2';
+import ssh2, { type ConnectConfig, type ParsedKey } from 'ssh2';
 import { hostKeyAlgorithmsFor } from '../src/ssh/connection.js';
 import { CONFIG_FILE, Flags, parseFlags } from './common.js';
 
@@ -49,7 +49,7 @@ if (!addressesFile || !identityFile || !knownHostsFile) {
 const addresses = fs.readFileSync(addressesFile, 'utf8').split('\n').filter((l) => l.trim() !== '');
 const parsed = utils.parseKey(fs.readFileSync(identityFile));
 if (parsed instanceof Error) throw parsed;
-const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+const key = Array.isArray(parsed) ? (parsed as ParsedKey[])[0]! : parsed;
 const stdinData = stdinFile ? fs.readFileSync(stdinFile) : null;
 
 // plain known_hosts lines `<address> <type> <base64>`, as the fleet writes them
@@ -88,7 +88,7 @@ function one(host: string): Promise<void> {
         serverHostKey: hostKeyAlgorithmsFor(entry ? [entry.type] : []) as never,
         ...(cipher ? { cipher: cipher.split(',') as never } : {}),
       },
-      hostVerifier: ((blob: Buffer) => entry !== undefined && entry.blob.equals(blob)) as unknown as ConnectConfig['hostVerifier'],
+      hostVerifier: (blob: Buffer) => entry !== undefined && entry.blob.equals(blob),
       authHandler: [{ type: 'publickey', username: user, key }] as never,
     };
     client.once('ready', () => {
@@ -111,7 +111,7 @@ function one(host: string): Promise<void> {
     client.on('error', (e: Error) => finish(e.message));
     client.on('close', () => finish('connection closed'));
     const sock = new Socket();
-    config.sock = sock as ConnectConfig['sock'];
+    config.sock = sock;
     sock.connect({ host, port: 22 });
     if (countWrites || coalesce) {
       const write = sock.write.bind(sock) as (chunk: unknown) => boolean;

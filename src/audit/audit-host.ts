@@ -98,7 +98,7 @@ export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxCon
   const run = await runCollector(conn, viaSudo, params);
   // a complete frame is the collector's whole answer, whatever the exit status (which may not have arrived)
   if (run.output === null) throw classifyExecFailure(run.result, viaSudo);
-  const facts = parseCollectorOutput(run.output, maxConfigBytes);
+  const facts = parseCollectorOutput(run.output);
   if (facts.runAs.uid !== 0) {
     throw new HostFailure(
       'sudo_required',

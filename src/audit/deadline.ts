@@ -2,6 +2,7 @@
 // Ctrl-C also aborts, and that can be paused while the host waits on something that is not its
 // own slowness (the fleet-wide --fix guard).
 import { SshError } from '../ssh/connection.js';
+import { abortError } from '../util/abort.js';
 
 export class Deadline {
   private readonly ctl = new AbortController();
@@ -37,8 +38,8 @@ export class Deadline {
   rejection(): Promise<never> {
     const signal = this.ctl.signal;
     return new Promise((_, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      if (signal.aborted) return reject(abortError(signal));
+      signal.addEventListener('abort', () => reject(abortError(signal)), { once: true });
     });
   }
 

@@ -38,7 +38,7 @@ export async function runAudit(targets: readonly AuditTarget[], opts: RunOptions
   const auditOne = opts.auditOne ?? auditHost;
   // every host in flight listens for the interrupt: that is by design, not a leak
   if (opts.interrupt) setMaxListeners(0, opts.interrupt);
-  const results: (HostResult | undefined)[] = new Array(targets.length);
+  const results = new Array<HostResult | undefined>(targets.length);
   let done = 0;
   listener.onRunStart?.({ total: targets.length, startedAt });
 

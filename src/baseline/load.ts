@@ -76,7 +76,7 @@ export function parsePreviousReport(text: string, file: string, flag: string): P
   }
   const parsed = PreviousReport.safeParse(data);
   if (!parsed.success) {
-    const shown = parsed.error.issues.slice(0, 3).map((i) => `${formatFieldPath(i.path as PropertyKey[]) || '(top)'}: ${i.message}`);
+    const shown = parsed.error.issues.slice(0, 3).map((i) => `${formatFieldPath(i.path) || '(top)'}: ${i.message}`);
     const more = parsed.error.issues.length > 3 ? `; and ${parsed.error.issues.length - 3} more` : '';
     throw new PreviousReportError(`${flag} ${file}: not a valid vmsnap report: ${shown.join('; ')}${more}`);
   }

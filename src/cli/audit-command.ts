@@ -125,7 +125,7 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
         : undefined,
     },
     inFlight.listener,
-  ).then(reporting.finalize);
+  ).then((report) => reporting.finalize(report));
   inFlight.dispose();
   ssh?.close(); // the jump host connections
   reporter.onRunEnd(report);

@@ -11,7 +11,7 @@ import type { Format, Reporter, Sink } from '../report/reporter.js';
 import type { RerunHint } from '../report/table-sections.js';
 import { applyWaivers, describeWaiver, isExpired, waiveHost, type HostLabelLookup } from '../waivers/apply.js';
 import { loadWaivers, WaiverError, type WaiverSet } from '../waivers/load.js';
-import { UsageError, type CliIo } from './io.js';
+import { UsageError, flagText, type CliIo } from './io.js';
 import { parseOutputSpecs } from './output-files.js';
 
 export interface ReportingArgs {
@@ -191,7 +191,7 @@ export async function prepareReporting<T extends Host>(
 export function fileOption(value: unknown, flag: string): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new UsageError(`--${flag} was given ${value.length} times; give it once`);
-  const s = String(value);
+  const s = flagText(value, flag);
   if (s === '') throw new UsageError(`--${flag} needs a file`);
   return s;
 }

@@ -16,7 +16,7 @@ import type { HostResult } from '../model/report.js';
 import { printable } from '../report/terminal-text.js';
 import { selectHosts, SelectionError } from '../select/pattern.js';
 import { parseShard, selectShard, type Shard } from '../select/shard.js';
-import { UsageError, type CliIo } from './io.js';
+import { UsageError, flagText, type CliIo } from './io.js';
 
 /** What chooses the hosts of a command. */
 export interface HostArgs {
@@ -57,7 +57,7 @@ export function hostOptions<T>(y: Argv<T>, opts: { local?: boolean; shard?: bool
 function oneValue(value: unknown, flag: string): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new UsageError(`--${flag} was given ${value.length} times; give it once`);
-  return String(value);
+  return flagText(value, flag);
 }
 
 /** HostArgs from yargs' parsed options. */

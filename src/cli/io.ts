@@ -23,6 +23,13 @@ export class UsageError extends Error {
   readonly code = 'USAGE';
 }
 
+/** A flag's value as yargs gives it (a string, or a number or boolean it parsed) as text. */
+export function flagText(value: unknown, flag: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new UsageError(`--${flag} takes one value`);
+}
+
 /** A flag's number as written in decimal (Number() would also take 0x10, 1e3 and ''); NaN otherwise. */
 export function decimal(value: unknown): number {
   const text = String(value).trim();

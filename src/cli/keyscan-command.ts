@@ -78,7 +78,7 @@ async function scanAll(connector: OpenSshConnector, hosts: RouteTarget[], concur
       continue;
     }
     route.jumps.forEach((j: Endpoint, i: number) => {
-      const before = route!.jumps.slice(0, i);
+      const before = route.jumps.slice(0, i);
       const key = [...before, j].map(endpointId).join(' > ');
       if (!jumpJobs.has(key)) jumpJobs.set(key, { label: j.label, run: (s) => connector.scanEndpoint(j, before, s) });
     });

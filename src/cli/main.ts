@@ -21,7 +21,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 function auditOptions(y: Argv) {
   return hostOptions(withSshOptions(y), { local: true })
     .option('inventory', { alias: 'i', type: 'string', requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output (required unless --local)' })
-    .option('format', { alias: 'f', choices: FORMATS, default: 'table' as Format, describe: 'report format on stdout' })
+    .option('format', { alias: 'f', choices: FORMATS, default: 'table', describe: 'report format on stdout' })
     .option('concurrency', { alias: 'j', type: 'string', default: '50', describe: 'hosts audited at once (a number)' })
     .option('timeout', { type: 'string', default: '30', describe: 'hard per-host deadline in seconds (connect, auth, collection)' })
     .option('known-hosts', { type: 'string', describe: 'known_hosts file (default ~/.ssh/known_hosts); host keys are always verified' })
@@ -88,7 +88,7 @@ type Parsed = { _: (string | number)[]; [k: string]: unknown };
 
 function parse(argv: readonly string[]): Promise<{ err: Error | null; parsed: Parsed; output: string }> {
   return new Promise((resolve) => {
-    buildParser().parse([...argv], {}, (err, parsed, output) => resolve({ err: err ?? null, parsed: parsed as Parsed, output }));
+    void buildParser().parse([...argv], {}, (err, parsed, output) => resolve({ err: err ?? null, parsed: parsed, output }));
   });
 }
 

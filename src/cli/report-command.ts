@@ -10,7 +10,7 @@ import type { Report } from '../model/report.js';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
 import { EXIT } from './exit-codes.js';
 import { selectCommandHosts } from './inventory-command.js';
-import { UsageError, type CliIo } from './io.js';
+import { UsageError, flagText, type CliIo } from './io.js';
 import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
 import { readSavedReport } from './saved-report.js';
 
@@ -71,6 +71,6 @@ export function reportArgs(parsed: Record<string, unknown>): ReportArgs {
     file,
     format: parsed['format'] as Format | undefined,
     output: ((parsed['output'] as unknown[] | undefined) ?? []).map(String),
-    inventory: inventory === undefined ? undefined : String(inventory),
+    inventory: inventory === undefined ? undefined : flagText(inventory, 'inventory'),
   };
 }

@@ -48,7 +48,7 @@ export async function readSavedReport(file: string, command: string): Promise<Sa
   }
   const parsed = Report.safeParse(raw);
   if (!parsed.success) {
-    const shown = parsed.error.issues.slice(0, 3).map((i) => `${formatFieldPath(i.path as PropertyKey[]) || '(top)'}: ${i.message}`);
+    const shown = parsed.error.issues.slice(0, 3).map((i) => `${formatFieldPath(i.path) || '(top)'}: ${i.message}`);
     throw new UsageError(`${command}: ${file}: not a valid vmsnap report: ${shown.join('; ')}`);
   }
   return { file, raw: raw as SavedReport['raw'], report: parsed.data };

@@ -8,7 +8,7 @@ import { DEFAULT_JUMP_MAX_STARTUPS, DEFAULT_RETRIES, OpenSshConnector } from '..
 import { ttyPassphrasePrompt } from './passphrase-prompt.js';
 import { Resolver, parseJumpSpec } from '../ssh/resolve.js';
 import { SshConfig, SshConfigError } from '../ssh/ssh-config.js';
-import { UsageError, decimal, type CliIo } from './io.js';
+import { UsageError, decimal, flagText, type CliIo } from './io.js';
 
 export interface SshArgs {
   /** --ssh-config FILE, or 'none'; default ~/.ssh/config */
@@ -46,8 +46,9 @@ export function sshArgsFrom(parsed: Record<string, unknown>): SshArgs {
   const str = (k: string): string | undefined => {
     const v = parsed[k];
     if (v === undefined) return undefined;
-    if (Array.isArray(v)) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} may be given once`);
-    return String(v);
+    const flag = k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (Array.isArray(v)) throw new UsageError(`--${flag} may be given once`);
+    return flagText(v, flag);
   };
   const sshConfig = str('sshConfig');
   if (sshConfig === '') throw new UsageError('--ssh-config needs a file (or "none")');

@@ -1,14 +1,14 @@
 // Reads the config bytes the way the extension's json.load does: strict UTF-8 JSON, no BOM,
 // no comments, no trailing commas; NaN, Infinity and -Infinity are numbers, as in Python. Pure: the collector ships the bytes, this judges them.
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parse as parseJsonc, printParseErrorCode, type ParseError, type ParseErrorCode } from 'jsonc-parser';
 import type { ConfigParse } from '../model/facts.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // jsonc-parser's ParseErrorCode is a const enum; its values are part of its published API.
-const INVALID_COMMENT_TOKEN = 10;
-const PROPERTY_NAME_EXPECTED = 3;
-const VALUE_EXPECTED = 4;
+const INVALID_COMMENT_TOKEN = 10 as ParseErrorCode;
+const PROPERTY_NAME_EXPECTED = 3 as ParseErrorCode;
+const VALUE_EXPECTED = 4 as ParseErrorCode;
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;

@@ -42,7 +42,7 @@ export class CollectorOutputError extends Error {
   readonly code = 'COLLECTOR_OUTPUT_INVALID';
 }
 
-export function parseCollectorOutput(stdout: string, maxConfigBytes: number): HostFacts {
+export function parseCollectorOutput(stdout: string): HostFacts {
   let json: unknown;
   try {
     json = JSON.parse(stdout);

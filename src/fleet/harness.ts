@@ -251,7 +251,7 @@ function port22Listeners(): Set<string> {
     return le ? b.reverse() : b;
   };
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {
@@ -373,7 +373,7 @@ function accountFiles(): FileSpec[] {
     .filter((l) => !droppedGroups.has(l.split(':')[0] ?? '') && !ourNames.has(l.split(':')[0] ?? ''))
     .map((l) => {
       const f = l.split(':');
-      for (const i of [2, 3]) if (f[i] !== undefined) f[i] = f[i]!.split(',').filter((m) => m && !droppedUsers.has(m)).join(',');
+      for (const i of [2, 3]) if (f[i] !== undefined) f[i] = f[i].split(',').filter((m) => m && !droppedUsers.has(m)).join(',');
       return f.join(':');
     });
 
@@ -878,7 +878,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     // Build every VM's state dir. Plain synchronous fs calls: a VM is ~50 small creates, and the
     // thread-pool round trips of the async API cost more than the calls themselves. No subprocess
     // runs here unless the machine has one of the masked dirs.
-    const hostKeys: string[] = new Array(specs.length);
+    const hostKeys = new Array<string>(specs.length);
     const masks: { opaque: string[]; whiteouts: string[] }[] = [];
     specs.forEach((spec, i) => {
       const stateDir = path.join(dir, 'vms', spec.name);
@@ -1028,7 +1028,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
             const code = (err as { code?: unknown }).code;
             if (typeof code === 'number') return resolve({ stdout, stderr, code });
             if (err.signal) return resolve({ stdout, stderr, code: 128 + (os.constants.signals[err.signal] ?? 0) });
-            reject(err);
+            reject(new Error(`nsenter ${argv.join(' ')} in ${name}: ${err.message}`, { cause: err }));
           });
         });
       },

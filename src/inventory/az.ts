@@ -114,7 +114,7 @@ export function parseAzVmList(text: string, file: string, opts: AzOptions = {}):
         return;
       }
     }
-    const power = typeof vm['powerState'] === 'string' ? (vm['powerState'] as string) : null;
+    const power = typeof vm['powerState'] === 'string' ? (vm['powerState']) : null;
     const host: Host = {
       name: name as string,
       address,
@@ -122,7 +122,7 @@ export function parseAzVmList(text: string, file: string, opts: AzOptions = {}):
       user,
       identityFile: null,
       sudo: BUILTIN_DEFAULTS.sudo,
-      tags: Object.entries(isRecord(tags) ? tags : {}).map(([k, v]) => `${k}=${v === null || v === undefined ? '' : String(v)}`),
+      tags: Object.entries(isRecord(tags) ? tags : {}).map(([k, v]) => `${k}=${v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v)}`),
       groups: [rg as string],
       ruleSeverity: {},
     };

@@ -107,7 +107,7 @@ class InventoryParser {
   private readonly doc: Document.Parsed;
 
   constructor(
-    private readonly text: string,
+    text: string,
     private readonly file: string,
     parsed: ParsedYaml = parseInventoryYaml(text),
   ) {
@@ -131,7 +131,7 @@ class InventoryParser {
 
     const result = InventorySchema.safeParse(data, {
       reportInput: true,
-      error: (iss) => genericIssueMessage(iss as { code: string; expected?: unknown; input?: unknown }),
+      error: (iss) => genericIssueMessage(iss),
     });
     if (!result.success) {
       this.addSchemaIssues(result.error.issues);

@@ -225,7 +225,7 @@ export const FIELD_SCHEMAS = { hostName, address, user, identityFile, port } as 
 export function fieldProblem(schema: z.ZodType, value: unknown): string | null {
   const r = schema.safeParse(value, {
     reportInput: true,
-    error: (iss) => genericIssueMessage(iss as { code: string; expected?: unknown; input?: unknown }),
+    error: (iss) => genericIssueMessage(iss),
   });
   return r.success ? null : (r.error.issues[0]?.message ?? 'is not valid');
 }

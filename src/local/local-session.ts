@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ExecOutput, SshError, type ExecResult, type StdoutWatch } from '../ssh/connection.js';
 import type { ConnectTarget, Connector, RemoteSession } from '../ssh/connector.js';
+import { abortError } from '../util/abort.js';
 
 export class LocalSession implements RemoteSession {
   private readonly children = new Set<ChildProcess>();
@@ -16,12 +17,12 @@ export class LocalSession implements RemoteSession {
   exec(command: string, stdin: string | Buffer, maxOutputBytes: number, watch?: StdoutWatch): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new SshError('error', 'CONNECTION_CLOSED', 'the local session is closed'));
-      if (this.signal.aborted) return reject(this.signal.reason);
+      if (this.signal.aborted) return reject(abortError(this.signal));
       // its own process group, so a deadline takes the interpreter down with the shell
       const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       this.children.add(child);
       const output = new ExecOutput(maxOutputBytes, watch, {
-        send: (data) => child.stdin!.end(data),
+        send: (data) => child.stdin.end(data),
         end: (e, r) => {
           this.signal.removeEventListener('abort', onAbort);
           // whatever is left of the group (a background job holding stdout) goes with the run
@@ -30,10 +31,10 @@ export class LocalSession implements RemoteSession {
           else resolve(r!);
         },
       });
-      const onAbort = () => output.fail(this.signal.reason);
+      const onAbort = () => output.fail(abortError(this.signal));
       this.signal.addEventListener('abort', onAbort, { once: true });
-      child.stdout!.on('data', (chunk: Buffer) => output.stdout(chunk));
-      child.stderr!.on('data', (chunk: Buffer) => output.stderr(chunk));
+      child.stdout.on('data', (chunk: Buffer) => output.stdout(chunk));
+      child.stderr.on('data', (chunk: Buffer) => output.stderr(chunk));
       child.on('error', (e) => output.fail(new SshError('error', 'EXEC_FAILED', `could not start /bin/sh: ${e.message}`)));
       child.on('exit', (code, sig) => output.exited(code, sig));
       child.on('close', () => {
@@ -41,9 +42,9 @@ export class LocalSession implements RemoteSession {
         output.closed();
       });
       // the command may exit before reading all of stdin (e.g. sudo refusing): not an error here
-      child.stdin!.on('error', () => undefined);
-      if (watch?.holdStdin) child.stdin!.write(stdin);
-      else child.stdin!.end(stdin);
+      child.stdin.on('error', () => undefined);
+      if (watch?.holdStdin) child.stdin.write(stdin);
+      else child.stdin.end(stdin);
     });
   }
 
@@ -69,8 +70,8 @@ export class LocalSession implements RemoteSession {
 
 /** A Connector whose "connection" is this machine. */
 export class LocalConnector implements Connector {
-  async connect(_target: ConnectTarget, signal: AbortSignal): Promise<RemoteSession> {
-    if (signal.aborted) throw signal.reason;
-    return new LocalSession(signal);
+  connect(_target: ConnectTarget, signal: AbortSignal): Promise<RemoteSession> {
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    return Promise.resolve(new LocalSession(signal));
   }
 }

@@ -14,7 +14,7 @@ export function printable(s: string): string {
 /** A deep copy of `value` with every string made printable (for reporters that write to a terminal). */
 export function forTerminal<T>(value: T): T {
   if (typeof value === 'string') return printable(value) as T;
-  if (Array.isArray(value)) return value.map((v) => forTerminal(v)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => forTerminal(v)) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = forTerminal(v);

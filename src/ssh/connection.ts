@@ -97,7 +97,7 @@ export class ExecOutput {
   constructor(
     private readonly maxOutputBytes: number,
     private readonly watch: StdoutWatch | undefined,
-    private readonly io: { send(data: Buffer): void; end(e: unknown, r: ExecResult | null): void },
+    private readonly io: { send(data: Buffer): void; end(e: Error | null, r: ExecResult | null): void },
   ) {}
 
   stdout(chunk: Buffer): void {
@@ -141,7 +141,7 @@ export class ExecOutput {
     this.finish();
   }
 
-  fail(e: unknown): void {
+  fail(e: Error): void {
     this.settle(e, null);
   }
 
@@ -149,7 +149,7 @@ export class ExecOutput {
     this.settle(null, { stdout: this.buf.subarray(0, this.len), stderr: Buffer.concat(this.err), exitCode: this.exitCode, exitSignal: this.exitSignal });
   }
 
-  private settle(e: unknown, r: ExecResult | null): void {
+  private settle(e: Error | null, r: ExecResult | null): void {
     if (this.settled) return;
     this.settled = true;
     if (this.idle) clearTimeout(this.idle);
@@ -186,7 +186,8 @@ export function hostKeyAlgorithmsFor(types: readonly string[]): string[] {
   return [...new Set([...out, ...HOST_KEY_ALGORITHMS])];
 }
 
-function abortReason(signal: AbortSignal): SshError {
+/** The abort reason of a session's signal, as the SshError the report shows (the deadline's, unless it was another). */
+export function abortReason(signal: AbortSignal): SshError {
   const r: unknown = signal.reason;
   if (r instanceof SshError) return r;
   return new SshError('timeout', 'DEADLINE', 'deadline reached');
@@ -359,13 +360,13 @@ function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): 
       host: opts.host,
       port: opts.port,
       username: opts.username,
-      sock: sock as ConnectConfig['sock'],
+      sock: sock,
       // the caller's signal is the deadline; ssh2's own timer is only a backstop
       readyTimeout: 2 ** 31 - 1,
       keepaliveInterval: opts.keepaliveIntervalMs ?? 0,
       keepaliveCountMax: opts.keepaliveCountMax ?? 3,
       algorithms: { serverHostKey: hostKeyAlgorithmsFor(knownTypes) as never },
-      hostVerifier: ((key: Buffer, verify: (ok: boolean) => void) => {
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         stage = 'kex';
         if (scan) {
           scan(key);
@@ -386,7 +387,7 @@ function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): 
               verify(false);
             },
           );
-      }) as unknown as ConnectConfig['hostVerifier'],
+      },
       authHandler: (left: AuthenticationType[] | null, _partial: boolean, next) => {
         stage = 'auth';
         if (Array.isArray(left)) serverMethods = left;

@@ -94,7 +94,7 @@ export class HostKeyStore {
         const entry: Added = { blob, written: Promise.resolve({ ok: true }) };
         entry.written = this.enqueue(primary, () => appendKnownHost(primary, host, port, blob, hashed));
         let m = this.added.get(primary);
-        if (!m) this.added.set(primary, (m = new Map()));
+        if (!m) this.added.set(primary, (m = new Map<string, Added>()));
         m.set(name.toLowerCase(), entry);
         return entry.written;
       },

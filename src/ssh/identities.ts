@@ -84,7 +84,7 @@ export class IdentityStore {
           : `identity file ${file} is not a private key ssh2 can read: ${parsed.message}`,
       );
     }
-    const key: ParsedKey | undefined = Array.isArray(parsed) ? parsed[0] : parsed;
+    const key: ParsedKey | undefined = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed;
     if (!key) throw new IdentityError('IDENTITY_INVALID', `identity file ${file} holds no key`);
     return { label: file, key };
   }

@@ -1,5 +1,6 @@
 // A counting semaphore whose waiters give up when their signal aborts: the per-jump-host cap on
 // SSH connections being set up at once through it.
+import { abortError } from '../util/abort.js';
 
 export class Limiter {
   private active = 0;
@@ -17,7 +18,7 @@ export class Limiter {
 
   /** Waits for a slot; returns its release function (call it once). Rejects with signal.reason on abort. */
   acquire(signal: AbortSignal): Promise<() => void> {
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) return Promise.reject(abortError(signal));
     return new Promise((resolve, reject) => {
       const grant = () => {
         signal.removeEventListener('abort', onAbort);
@@ -35,7 +36,7 @@ export class Limiter {
       const onAbort = () => {
         const i = this.waiting.indexOf(waiter);
         if (i !== -1) this.waiting.splice(i, 1);
-        reject(signal.reason);
+        reject(abortError(signal));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(waiter);

@@ -13,7 +13,7 @@
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Client as SshClient } from 'ssh2';
-import { SshConnection, SshError, type Identity } from './connection.js';
+import { SshConnection, SshError, abortReason, type Identity } from './connection.js';
 import type { Connector } from './connector.js';
 import { HostKeyStore, knownHostsLine, type HostKeyChecker } from './host-keys.js';
 import { defaultIdentityFiles, IdentityError, type IdentityStore } from './identities.js';
@@ -347,17 +347,12 @@ function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
         signal.removeEventListener('abort', onAbort);
         resolve(v);
       },
-      (e: unknown) => {
+      (e: Error) => {
         signal.removeEventListener('abort', onAbort);
         reject(e);
       },
     );
   });
-}
-
-function abortReason(signal: AbortSignal): SshError {
-  const r: unknown = signal.reason;
-  return r instanceof SshError ? r : new SshError('timeout', 'DEADLINE', 'deadline reached');
 }
 
 // RFC 4254 channel open failure reasons

@@ -3,6 +3,7 @@
 // with exponential backoff and jitter. Never retried: authentication and host key failures, a
 // refused connection, the deadline, an interruption: the caller's signal ends the waiting too.
 import { SshError } from './connection.js';
+import { abortError } from '../util/abort.js';
 
 export interface RetryPolicy {
   /** attempts after the first (--retries) */
@@ -29,14 +30,14 @@ export function backoffMs(n: number, p: RetryPolicy): number {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) return reject(abortError(signal));
     const t = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(t);
-      reject(signal.reason);
+      reject(abortError(signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });

@@ -5,6 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadPreviousReport, parsePreviousReport, PreviousReportError } from '../../src/baseline/load.js';
 import { jsonlHostLine, jsonlSummaryLine } from '../../src/report/jsonl.js';
 import { finding, host, mixedReport } from '../report/fixtures.js';
+import { parseJson } from '../helpers/json.js';
 
 const parse = (text: string) => parsePreviousReport(text, 'last.json', '--baseline');
 const failure = (text: string): string => {
@@ -46,8 +47,8 @@ describe('parsePreviousReport', () => {
     const bad = mixedReport();
     bad.hosts[1] = { ...bad.hosts[1]!, status: 'mostly-fine' as never };
     expect(failure(JSON.stringify(bad))).toMatch(/^--baseline last\.json: not a valid vmsnap report: hosts\[1\]\.status: /);
-    const noFindings = JSON.parse(JSON.stringify(mixedReport()));
-    delete noFindings.hosts[0].findings;
+    const noFindings = parseJson<{ hosts: { findings?: unknown }[] }>(JSON.stringify(mixedReport()));
+    delete noFindings.hosts[0]!.findings;
     expect(failure(JSON.stringify(noFindings))).toMatch(/hosts\[0\]\.findings/);
   });
 

@@ -33,7 +33,7 @@ function reportOfAbout(bytes: number, noncompliant = false): Report {
 }
 
 describe('bin/vmsnap and a slow stdout reader', () => {
-  it('writes the whole report before it exits', async () => {
+  it('writes the whole report before it exits', () => {
     const report = reportOfAbout(PIPE_BYTES + 6_000);
     const expected = JSON.stringify(report, null, 2) + '\n';
     const file = path.join(dir, 'shard.json');

@@ -8,6 +8,8 @@ import { fileOption, rerunArgs } from '../../src/cli/audit-reporting.js';
 import { main } from '../../src/cli/main.js';
 import { host, report } from '../report/fixtures.js';
 import { memoryIo } from './run-main.js';
+import { parseJson } from '../helpers/json.js';
+import type { Report } from '../../src/model/report.js';
 
 
 describe('rerunArgs', () => {
@@ -79,10 +81,10 @@ describe('vmsnap audit with reporting options (no host is ever contacted here)',
     expect(await main(audit('--rerun-failed', allCompliant, '--format', 'jsonl', '--output', `json=${out}`), io)).toBe(0);
     expect(io.err()).toContain(`--rerun-failed ${allCompliant}: 1 host is no longer in the inventory (or not selected by --limit/--shard), skipped: retired`);
     expect(io.err()).toContain('rerunning 0 hosts that were not compliant');
-    const lines = io.out().trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = io.out().trimEnd().split('\n').map((l) => parseJson<unknown>(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ type: 'summary', summary: { hosts: 0 } });
-    expect(JSON.parse(readFileSync(out, 'utf8')).hosts).toEqual([]);
+    expect(parseJson<Report>(readFileSync(out, 'utf8')).hosts).toEqual([]);
   });
 
   it('the progress line only when stderr is a terminal, and never with --quiet', async () => {
@@ -106,7 +108,7 @@ describe('vmsnap audit with reporting options (no host is ever contacted here)',
     const code = await main(audit('--waivers', w, '--rerun-failed', allCompliant, '--format', 'json', '-q'), io);
     expect(code).toBe(0);
     expect(io.err()).toContain(`vmsnap: warning: 1 waiver has expired and no longer waive anything: ${w}:2 config-mode on host db-* (expired 2001-01-01)`);
-    expect(JSON.parse(io.out()).waivers.expired).toHaveLength(1);
+    expect(parseJson<Report>(io.out()).waivers?.expired).toHaveLength(1);
   });
 
   it('new formats are accepted by --format and --output', async () => {

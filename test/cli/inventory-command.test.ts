@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from './run-main.js';
+import { parseJson, type InventoryJson } from '../helpers/json.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../inventory/fixtures');
 
@@ -35,7 +36,7 @@ describe('vmsnap inventory', () => {
   it('lists the resolved connection settings as JSON', async () => {
     const r = await run(['inventory', '-i', inv, '--format', 'json', '--ssh-config', 'none']);
     expect(r.code, r.err).toBe(0);
-    const j = JSON.parse(r.out);
+    const j = parseJson<InventoryJson>(r.out);
     expect(j).toMatchObject({ file: inv, format: 'vmsnap', total: 4, selected: 4, skipped: [] });
     expect(j.hosts[2]).toEqual({
       name: 'web3',
@@ -60,20 +61,20 @@ describe('vmsnap inventory', () => {
     const r = await run(['inventory', '-i', inv, '--limit', 'db1', '-f', 'json', '--ssh-config', cfg]);
     expect(r.code, r.err).toBe(0);
     // the inventory sets user: root on db1, so ssh_config's Port applies but not a User
-    expect(JSON.parse(r.out).hosts[0]).toMatchObject({ connectsAs: 'root@db.internal:2200', via: ['ops@bastion.example:22'] });
+    expect(parseJson<InventoryJson>(r.out).hosts[0]).toMatchObject({ connectsAs: 'root@db.internal:2200', via: ['ops@bastion.example:22'] });
     const direct = await run(['inventory', '-i', inv, '--limit', 'db1', '-f', 'json', '--ssh-config', cfg, '--jump', 'none']);
-    expect(JSON.parse(direct.out).hosts[0]).toMatchObject({ via: [] });
+    expect(parseJson<InventoryJson>(direct.out).hosts[0]).toMatchObject({ via: [] });
   });
 
   it('applies --limit (Ansible syntax) and --shard', async () => {
     const r = await run(['inventory', '-i', inv, '--limit', 'web:&prod:!web2', '-f', 'json']);
-    expect(JSON.parse(r.out).hosts.map((h: { name: string }) => h.name)).toEqual(['web1']);
+    expect(parseJson<InventoryJson>(r.out).hosts.map((h: { name: string }) => h.name)).toEqual(['web1']);
     const tagged = await run(['inventory', '-i', inv, '--limit', 'tag:app', '--limit', '!tag:canary', '-f', 'json']);
-    expect(JSON.parse(tagged.out).hosts.map((h: { name: string }) => h.name)).toEqual(['web1', 'web2']);
+    expect(parseJson<InventoryJson>(tagged.out).hosts.map((h: { name: string }) => h.name)).toEqual(['web1', 'web2']);
     const seen: string[] = [];
     for (let i = 1; i <= 3; i++) {
       const s = await run(['inventory', '-i', inv, '--shard', `${i}/3`, '-f', 'json']);
-      const j = JSON.parse(s.out);
+      const j = parseJson<InventoryJson>(s.out);
       expect(j.shard).toBe(`${i}/3`);
       seen.push(...j.hosts.map((h: { name: string }) => h.name));
     }

@@ -7,6 +7,7 @@ import { mergeReports } from '../../src/cli/merge-command.js';
 import { Report, SCHEMA_VERSION, summarize, type HostResult, type HostStatus } from '../../src/model/report.js';
 import { jsonlHostLine, jsonlSummaryLine } from '../../src/report/jsonl.js';
 import { run } from './run-main.js';
+import { parseJson } from '../helpers/json.js';
 
 const finding = { rule: 'config-mode', severity: 'error' as const, extensionCode: 1, portalError: null, message: 'mode 0644', consequence: 'falls back', silent: true, fixable: true };
 
@@ -52,7 +53,7 @@ describe('vmsnap merge', () => {
     expect(merged.finishedAt).toBe('2026-01-10T10:01:00.000Z');
     expect(merged.summary).toEqual(summarize(merged.hosts));
     expect(merged.summary).toMatchObject({ hosts: 3, compliant: 2, noncompliant: 1, errors: 1, silentFallback: 1 });
-    expect(JSON.parse(r.out).hosts[2].futureField).toEqual({ x: 1 });
+    expect(parseJson<{ hosts: Record<string, unknown>[] }>(r.out).hosts[2]!.futureField).toEqual({ x: 1 });
   });
 
   it('with -i: inventory hosts no shard reported are added as error NOT_REPORTED, in inventory order', async () => {
@@ -82,7 +83,7 @@ describe('vmsnap merge', () => {
     const r = await run(['merge', a, b, '-i', inv, '--limit', 'web*']);
     expect(r.err).toContain(`1 host of ${inv} is in no shard report, added as error NOT_REPORTED: web3`);
     expect(r.err).toContain(`warning: 1 reported host is not in the selection of ${inv}, kept: db1`);
-    expect(JSON.parse(r.out).hosts.map((h: HostResult) => h.name)).toEqual(['web1', 'web2', 'web3', 'db1']);
+    expect(Report.parse(JSON.parse(r.out)).hosts.map((h: HostResult) => h.name)).toEqual(['web1', 'web2', 'web3', 'db1']);
   });
 
   it('reads shards written as JSON Lines too (--format jsonl, --output jsonl=FILE)', async () => {
@@ -92,7 +93,7 @@ describe('vmsnap merge', () => {
     expect(r.code, r.err).toBe(1);
     const merged = Report.parse(JSON.parse(r.out));
     expect(merged.hosts.map((h) => h.name)).toEqual(['web1', 'db1', 'db2']);
-    expect(JSON.parse(r.out).hosts[2].type).toBeUndefined(); // the line's "type" is not a host field
+    expect(parseJson<{ hosts: Record<string, unknown>[] }>(r.out).hosts[2]!.type).toBeUndefined(); // the line's "type" is not a host field
     expect(merged.summary).toEqual(summarize(merged.hosts));
 
     const cut = file('cut.jsonl', r3.hosts.map(jsonlHostLine).join(''));

@@ -55,7 +55,7 @@ export function parseReport(text: string): Report {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`the report is not JSON (${(e as Error).message}); it starts ${JSON.stringify(text.slice(0, 200))}`);
+    throw new Error(`the report is not JSON (${(e as Error).message}); it starts ${JSON.stringify(text.slice(0, 200))}`, { cause: e });
   }
   const r = Report.safeParse(json);
   if (!r.success) throw new Error(`the report does not match the Report schema: ${JSON.stringify(r.error.issues.slice(0, 5), null, 2)}`);

@@ -157,7 +157,7 @@ describe.skipIf(fleetUnavailable)("the extension's own reading of a VM", () => {
 
   it('audits every VM (none ends as error)', () => {
     expect(report.hosts.map((h) => `${h.name}: ${h.status}${h.error ? ` ${h.error.code} ${h.error.message}` : ''}`), describeRun(run)).toEqual(
-      CASES.map((c) => expect.stringMatching(new RegExp(`^${c.vm.name}: (compliant|noncompliant)$`))),
+      CASES.map((c) => expect.stringMatching(new RegExp(`^${c.vm.name}: (compliant|noncompliant)$`)) as string),
     );
   });
 

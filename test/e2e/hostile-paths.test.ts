@@ -130,7 +130,7 @@ describe.skipIf(fleetUnavailable)('hostile script paths and configs', () => {
 
   it('audits every host (none ends as error or timeout) without hanging', () => {
     expect(report.hosts.map((h) => [h.name, h.status, h.error?.code ?? null])).toEqual(
-      fleet.vms.map((v) => [v.name, expect.stringMatching(/^(compliant|noncompliant)$/), null]),
+      fleet.vms.map((v) => [v.name, expect.stringMatching(/^(compliant|noncompliant)$/) as string, null]),
     );
     // a FIFO opened for reading with no writer would block until the per-host deadline
     expect(run.ms, describeRun(run)).toBeLessThan(10_000);

@@ -37,7 +37,7 @@ describe('fixHost at the guard', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'INTERRUPTED' });
     deadline.dispose();
     expect(records).toEqual([
-      expect.objectContaining({ path: CONFIG_PATH, action: 'chmod', from: '0644', to: '0600', applied: false, pending: true, reason: expect.stringMatching(/^not made: the run was interrupted/) }),
+      expect.objectContaining({ path: CONFIG_PATH, action: 'chmod', from: '0644', to: '0600', applied: false, pending: true, reason: expect.stringMatching(/^not made: the run was interrupted/) as string }),
     ]);
   });
 });

@@ -28,6 +28,7 @@ import {
   type VmSpec,
 } from '../../src/fleet/spec.js';
 import { fleetUnavailable } from '../helpers/cli.js';
+import { parseJson, type InventoryJson } from '../helpers/json.js';
 
 const unavailable = fleetUnavailable;
 if (unavailable) console.warn(`skipping fleet harness tests: ${unavailable}`);
@@ -227,8 +228,8 @@ describe.skipIf(unavailable !== null)('local test fleet', () => {
   it('keeps each VM private: files differ between VMs and none reach the machine', async () => {
     const ca = await ssh(fleet, 'root', a, `cat ${CONFIG_PATH}`);
     const cb = await ssh(fleet, 'root', b, `cat ${CONFIG_PATH}`);
-    expect(JSON.parse(ca.stdout).timeoutInSeconds).toBe(30);
-    expect(JSON.parse(cb.stdout).timeoutInSeconds).toBe(99);
+    expect(parseJson<{ timeoutInSeconds: number }>(ca.stdout).timeoutInSeconds).toBe(30);
+    expect(parseJson<{ timeoutInSeconds: number }>(cb.stdout).timeoutInSeconds).toBe(99);
     for (const [d, had] of Object.entries(HOST_HAD)) if (!had) expect(fs.existsSync(d), d).toBe(false);
     expect(fs.readFileSync('/etc/passwd', 'utf8')).not.toMatch(/^nosudo:/m);
 
@@ -304,7 +305,7 @@ describe.skipIf(unavailable !== null)('local test fleet', () => {
         { name: 'gone', host: '127.0.0.9', port: 2222, tags: [] },
       ],
     });
-    const all = parseYaml(fs.readFileSync(fleet.writeInventory({ file: path.join(fleet.dir, 'all.yaml') }), 'utf8'));
+    const all = parseYaml(fs.readFileSync(fleet.writeInventory({ file: path.join(fleet.dir, 'all.yaml') }), 'utf8')) as InventoryJson;
     expect(all.defaults).toEqual({ user: 'root', port: 22, identityFile: fleet.identityFile, sudo: 'auto' });
     expect(all.hosts.map((h: { name: string }) => h.name)).toEqual(['vm-a', 'vm-b', 'vm-bad']);
     expect(fs.readFileSync(file, 'utf8')).toMatch(/^defaults:\n {2}user: azureuser\n/);

@@ -70,7 +70,7 @@ export function runCli(args: string[], opts: { home?: string; env?: NodeJS.Proce
         const e = err as NodeJS.ErrnoException & { code?: unknown; signal?: NodeJS.Signals | null };
         if (typeof e.code === 'number') return resolve({ code: e.code, signal: null, stdout, stderr, ms });
         if (e.signal) return resolve({ code: null, signal: e.signal, stdout, stderr, ms });
-        reject(err); // could not start the CLI at all
+        reject(new Error(`could not start the CLI: ${err.message}`, { cause: err }));
       },
     );
   });

@@ -129,7 +129,7 @@ export class VirtualFs {
       gid: n.gid,
       owner: NAMES.get(n.uid) ?? null,
       group: NAMES.get(n.gid) ?? null,
-      size: n.type === 'file' ? n.content!.length : n.type === 'symlink' ? enc.encode(n.target!).length : 4096,
+      size: n.type === 'file' ? n.content!.length : n.type === 'symlink' ? enc.encode(n.target).length : 4096,
       nlink: n.type === 'dir' ? 2 + subdirs : 1,
       dev: 2049,
       ino: n.ino,

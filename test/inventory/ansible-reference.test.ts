@@ -112,7 +112,7 @@ interface Expected {
 
 /** What ansible-inventory --list says of each host, in vmsnap's terms. */
 function fromAnsibleList(list: Record<string, unknown>, cwd: string): Map<string, Expected> {
-  const hostvars = ((list['_meta'] as { hostvars?: Record<string, Record<string, unknown>> } | undefined)?.hostvars ?? {}) as Record<string, Record<string, unknown>>;
+  const hostvars = ((list['_meta'] as { hostvars?: Record<string, Record<string, unknown>> } | undefined)?.hostvars ?? {});
   const parents = new Map<string, Set<string>>();
   const direct = new Map<string, Set<string>>();
   for (const [g, body] of Object.entries(list)) {
@@ -141,9 +141,9 @@ function fromAnsibleList(list: Record<string, unknown>, cwd: string): Map<string
     const v = hostvars[h] ?? {};
     const key = (v['ansible_ssh_private_key_file'] ?? v['ansible_private_key_file']) as string | undefined;
     out.set(h, {
-      address: String(v['ansible_host'] ?? v['ansible_ssh_host'] ?? h),
+      address: (v['ansible_host'] ?? v['ansible_ssh_host'] ?? h) as string,
       port: Number(v['ansible_port'] ?? v['ansible_ssh_port'] ?? 22),
-      user: String(v['ansible_user'] ?? v['ansible_ssh_user'] ?? 'root'),
+      user: (v['ansible_user'] ?? v['ansible_ssh_user'] ?? 'root') as string,
       identityFile: key === undefined ? null : key.startsWith('~/') ? path.join(testHome(), key.slice(2)) : path.resolve(cwd, key),
       sudo: 'ansible_become' in v ? bool(v['ansible_become']) : 'auto',
       groups: [...ancestors(groups)].filter((g) => g !== 'all').sort(),

@@ -288,7 +288,7 @@ describe('parseInventory: errors', () => {
         parseInventory(t, 'f.yaml');
       } catch (e) {
         failures++;
-        if (!(e instanceof InventoryError)) throw new Error(`threw ${String(e)} for ${JSON.stringify(t)}`);
+        if (!(e instanceof InventoryError)) throw new Error(`threw ${String(e)} for ${JSON.stringify(t)}`, { cause: e });
         expect(e.message.startsWith('f.yaml')).toBe(true);
       }
     }

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InventoryError } from '../../src/inventory/errors.js';
 import { parseInventory } from '../../src/inventory/load.js';
 import { detectFormat, loadInventorySource, parseInventorySource } from '../../src/inventory/source.js';
 

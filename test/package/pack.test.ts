@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJson } from '../helpers/json.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
@@ -26,7 +27,7 @@ function sh(cmd: string, args: string[], opts: { cwd?: string; timeoutMs?: numbe
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd: opts.cwd ?? REPO, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr: stderr + (err && code === -1 ? String(err) : '') });
+      resolve({ code, stdout, stderr: stderr + (err && code === -1 ? err.message : '') });
     });
   });
 }
@@ -121,7 +122,7 @@ describe('npm pack, npm install -g, vmsnap', () => {
       ready(ctx);
       const r = await cli(['inventory', '-i', path.join(REPO, 'test', 'inventory', 'fixtures', 'ansible-prod.yml'), '--format', 'json']);
       expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout).selected).toBe(7);
+      expect(parseJson<{ selected: number }>(r.stdout).selected).toBe(7);
     });
 
     it('completion', async (ctx) => {

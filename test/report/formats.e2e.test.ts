@@ -10,6 +10,7 @@ import { compliantConfig, compliantFiles, CONFIG_PATH, withFiles } from '../../s
 import { HOST_STATUSES, Report } from '../../src/model/report.js';
 import { describeRun, fleetUnavailable, refusedAddress, vmsnap, type CliRun } from '../e2e/cli.js';
 import { parseJunit, parsePrometheusText, schemaErrors } from './validators.js';
+import { parseJson } from '../helpers/json.js';
 
 if (fleetUnavailable) console.warn(`skipping report format end-to-end tests: ${fleetUnavailable}`);
 
@@ -52,7 +53,7 @@ describe.skipIf(fleetUnavailable)('report formats end to end', () => {
   it('JSON: validates against the schema `vmsnap schema` prints, and against the zod model', async () => {
     const schemaRun = await vmsnap(['schema']);
     expect(schemaRun.code).toBe(0);
-    const json = JSON.parse(fs.readFileSync(out.json, 'utf8'));
+    const json = parseJson<unknown>(fs.readFileSync(out.json, 'utf8'));
     expect(schemaErrors(json)).toBeNull();
     const report = Report.parse(json);
     expect(report.hosts.map((h) => [h.name, h.status])).toEqual([

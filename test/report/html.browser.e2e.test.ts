@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The HTML report in a real browser (Debian's chromium driven by playwright-core), for an audit of
 // real sshd VMs, some of whose config paths and keys are markup and script. The page must show every
 // host with its status, tiles equal to the JSON summary, filters and search that work, a host's

@@ -3,6 +3,7 @@ import { HostResult, Report } from '../../src/model/report.js';
 import { JsonlReporter } from '../../src/report/jsonl.js';
 import { finding, host, MemorySink, mixedReport, report } from './fixtures.js';
 import { schemaErrors } from './validators.js';
+import { parseJson } from '../helpers/json.js';
 
 describe('JsonlReporter', () => {
   it('writes each host line the moment the host finishes, and the summary line last', () => {
@@ -20,12 +21,12 @@ describe('JsonlReporter', () => {
     expect(sink.chunks).toHaveLength(5);
     const lines = sink.text.trimEnd().split('\n');
     expect(lines).toHaveLength(5);
-    const summary = JSON.parse(lines[4]!);
+    const summary = parseJson<{ type: string; hosts?: unknown; summary: unknown }>(lines[4]!);
     expect(summary.type).toBe('summary');
     expect(summary.hosts).toBeUndefined();
     expect(summary.summary).toEqual(r.summary);
     for (const l of lines.slice(0, 4)) {
-      const { type, ...rest } = JSON.parse(l);
+      const { type, ...rest } = parseJson<{ type: string }>(l);
       expect(type).toBe('host');
       HostResult.parse(rest);
     }
@@ -53,7 +54,7 @@ describe('JsonlReporter', () => {
     const rep = new JsonlReporter(sink);
     rep.onHostResult(r.hosts[0]!);
     rep.onRunEnd(r);
-    const types = sink.text.trimEnd().split('\n').map((l) => JSON.parse(l).type + ':' + (JSON.parse(l).name ?? ''));
+    const types = sink.text.trimEnd().split('\n').map((l) => parseJson<{ type: string; name?: string }>(l)).map((j) => `${j.type}:${j.name ?? ''}`);
     expect(types).toEqual(['host:web-1', 'host:db-1', 'host:db-2', 'host:app-1', 'summary:']);
   });
 });

@@ -345,8 +345,8 @@ describe('identities', () => {
     const enc2 = path.join(tmp, 'enc2');
     for (const f of [enc1, enc2]) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-a', '1', '-N', 'sesame', '-f', f]);
     expect((await new IdentityStore('sesame').load(enc1)).key.type).toBe('ssh-ed25519');
-    await expect(new IdentityStore('wrong').load(enc1)).rejects.toMatchObject({ code: 'IDENTITY_ENCRYPTED', message: expect.stringMatching(/passphrase given does not open it/) });
-    await expect(new IdentityStore().load(enc1)).rejects.toMatchObject({ code: 'IDENTITY_ENCRYPTED', message: expect.stringMatching(/VMSNAP_KEY_PASSPHRASE/) });
+    await expect(new IdentityStore('wrong').load(enc1)).rejects.toMatchObject({ code: 'IDENTITY_ENCRYPTED', message: expect.stringMatching(/passphrase given does not open it/) as string });
+    await expect(new IdentityStore().load(enc1)).rejects.toMatchObject({ code: 'IDENTITY_ENCRYPTED', message: expect.stringMatching(/VMSNAP_KEY_PASSPHRASE/) as string });
 
     // a fake terminal: the prompt is shown once, the answer opens both keys
     const { PassThrough } = await import('node:stream');

@@ -133,7 +133,7 @@ export async function startFakeSsh(opts: FakeSshOptions = {}): Promise<FakeSsh> 
       });
     });
   });
-  const { address, port } = await listen(server as unknown as net.Server);
+  const { address, port } = await listen(server);
   const name = port === 22 ? address : `[${address}]:${port}`;
   return {
     address,
@@ -166,8 +166,8 @@ export function spawnVmsnap(args: string[], opts: { home: string; env?: NodeJS.P
   const child = spawn(VMSNAP, args, { env: cliEnv(opts.home, opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const killer = setTimeout(() => child.kill('SIGKILL'), 40_000);
   const done = new Promise<CliRun>((resolve) => {
     child.on('close', (code, signal) => {

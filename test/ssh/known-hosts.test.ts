@@ -348,7 +348,7 @@ describe('load', () => {
     await expect(KnownHosts.load(f)).rejects.toThrow(`cannot read known_hosts file ${f}: permission denied`);
   });
 
-  it('names the file and line in messages', async () => {
+  it('names the file and line in messages', () => {
     const v = plain.verify('vm-a', 22, blob.ed2);
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.message).toContain(`${plainFile}:3`);
