@@ -13,6 +13,7 @@ import { IdentityError } from '../ssh/identities.js';
 import { fixHost, type FixOptions } from '../fix/fix-host.js';
 import { Deadline } from './deadline.js';
 import { boundFacts } from './bound-facts.js';
+import { VmsnapError } from '../errors.js';
 
 /** What the audit needs to know about a host (the inventory's Host satisfies it). */
 export interface AuditTarget {
@@ -41,13 +42,14 @@ export function usesSudo(t: AuditTarget): boolean {
   return t.sudo === 'always' || (t.sudo === 'auto' && t.user !== 'root');
 }
 
-class HostFailure extends Error {
+/** The collector's command failed on the VM in a way that decides the host's status (sudo, no python...). */
+class HostFailure extends VmsnapError {
   constructor(
     readonly status: HostStatus,
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

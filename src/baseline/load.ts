@@ -9,6 +9,7 @@ import { Finding, HostStatus, SCHEMA_VERSION } from '../model/report.js';
 import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';
 import { oneLine } from '../util/parse-messages.js';
 import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
+import { InputError } from '../errors.js';
 
 export const PreviousHost = z.object({ name: z.string(), status: HostStatus, findings: z.array(Finding) });
 export type PreviousHost = z.infer<typeof PreviousHost>;
@@ -21,8 +22,11 @@ export const PreviousReport = z.object({
 });
 export type PreviousReport = z.infer<typeof PreviousReport>;
 
-export class PreviousReportError extends Error {
-  override name = 'PreviousReportError';
+/** A --baseline or --rerun-failed report that cannot be read or is not a vmsnap report. */
+export class PreviousReportError extends InputError {
+  constructor(message: string, subject: { file?: string; flag?: string } = {}) {
+    super('PREVIOUS_REPORT_INVALID', message, subject);
+  }
 }
 
 /** `flag` names the option in messages, e.g. `--baseline`. */

@@ -14,7 +14,8 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 import { trackInFlight } from './in-flight.js';
 import { buildConnector, type SshArgs } from './ssh-options.js';
 import { LocalConnector } from '../local/local-session.js';
-import { UsageError, type CliIo } from './io.js';
+import { type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
 import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
 import { checkOverrideIds, selectRules } from './select-rules.js';
 

@@ -4,14 +4,15 @@
 import type { Host } from '../inventory/types.js';
 import type { HostResult, Report } from '../model/report.js';
 import { applyBaseline, baselineIndex, driftHost } from '../baseline/drift.js';
-import { loadPreviousReport, PreviousReportError, type PreviousReport } from '../baseline/load.js';
+import { loadPreviousReport } from '../baseline/load.js';
 import { failedHostNames, selectRerun } from '../baseline/rerun.js';
 import { ProgressReporter } from '../report/progress.js';
 import type { Format, Reporter, Sink } from '../report/reporter.js';
 import type { RerunHint } from '../report/table-sections.js';
 import { applyWaivers, describeWaiver, isExpired, waiveHost, type HostLabelLookup } from '../waivers/apply.js';
-import { loadWaivers, WaiverError, type WaiverSet } from '../waivers/load.js';
-import { UsageError, flagText, type CliIo } from './io.js';
+import { loadWaivers, type WaiverSet } from '../waivers/load.js';
+import { flagText, type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
 import { parseOutputSpecs } from './output-files.js';
 
 export interface ReportingArgs {
@@ -81,15 +82,6 @@ export function rerunArgs(argv: readonly string[]): string[] {
   return out;
 }
 
-async function previous(file: string, flag: string): Promise<PreviousReport> {
-  try {
-    return await loadPreviousReport(file, flag);
-  } catch (e) {
-    if (e instanceof PreviousReportError) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
 export async function prepareReporting<T extends Host>(
   args: ReportingArgs,
   inventoryHosts: T[],
@@ -99,12 +91,7 @@ export async function prepareReporting<T extends Host>(
 ): Promise<Reporting<T>> {
   let waivers: WaiverSet | null = null;
   if (args.waivers !== undefined) {
-    try {
-      waivers = await loadWaivers(args.waivers, ruleIds);
-    } catch (e) {
-      if (e instanceof WaiverError) throw new UsageError(e.message);
-      throw e;
-    }
+    waivers = await loadWaivers(args.waivers, ruleIds);
     const expired = waivers.waivers.filter((w) => isExpired(w, now));
     if (expired.length > 0) {
       io.stderr.write(
@@ -114,12 +101,12 @@ export async function prepareReporting<T extends Host>(
       );
     }
   }
-  const baseline = args.baseline !== undefined ? await previous(args.baseline, '--baseline') : null;
+  const baseline = args.baseline !== undefined ? await loadPreviousReport(args.baseline, '--baseline') : null;
   const index = baseline ? baselineIndex(baseline) : null;
 
   let hosts = inventoryHosts;
   if (args.rerunFailed !== undefined) {
-    const last = args.rerunFailed === args.baseline && baseline ? baseline : await previous(args.rerunFailed, '--rerun-failed');
+    const last = args.rerunFailed === args.baseline && baseline ? baseline : await loadPreviousReport(args.rerunFailed, '--rerun-failed');
     const { selected, missing } = selectRerun(inventoryHosts, failedHostNames(last));
     if (missing.length > 0) {
       io.stderr.write(

@@ -7,7 +7,8 @@ import { demoFleet } from '../fleet/demo-fleet.js';
 import { checkFleetPrerequisites, startFleet, type Fleet } from '../fleet/harness.js';
 import { auditCommand } from './audit-command.js';
 import { EXIT } from './exit-codes.js';
-import { UsageError, type CliIo } from './io.js';
+import { type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
 
 function ensureOpenSsh(io: CliIo): void {
   if (existsSync('/usr/sbin/sshd') && existsSync('/usr/bin/sudo')) return;

@@ -12,8 +12,14 @@ export const EXIT = {
   notAudited: 3,
   /** --fix: changes are pending, not made (--dry-run, or refused by the --max-changes guard); wins over 1 */
   changesPending: 4,
+  /** a bug in vmsnap, not bad input (EX_SOFTWARE); one line on stderr, the stack with VMSNAP_DEBUG=1 */
+  internal: 70,
+  /** the report could not be written to stdout (a full disk; EX_IOERR); a reader that left (EPIPE) is not this */
+  ioError: 74,
   /** interrupted by SIGINT (128 + 2, as shells report it) */
   interrupted: 130,
+  /** terminated by SIGTERM (128 + 15) when a second signal made it leave at once */
+  terminated: 143,
 } as const;
 
 export function exitCodeFor(report: Report): number {

@@ -8,15 +8,15 @@ import { routeResolver, sshArgsFrom, type SshArgs } from './ssh-options.js';
 import type { AuditDeps, AuditTarget } from '../audit/audit-host.js';
 import { auditHost } from '../audit/audit-host.js';
 import { AZ_ADDRESS_KINDS, type AzAddressKind } from '../inventory/az.js';
-import { InventoryError } from '../inventory/errors.js';
 import { loadInventorySource } from '../inventory/source.js';
 import { INVENTORY_FORMATS, type Host, type Inventory, type InventoryFormat } from '../inventory/types.js';
 import { localTarget } from '../local/audit-local.js';
 import type { HostResult } from '../model/report.js';
 import { printable } from '../report/terminal-text.js';
-import { selectHosts, SelectionError } from '../select/pattern.js';
+import { selectHosts } from '../select/pattern.js';
 import { parseShard, selectShard, type Shard } from '../select/shard.js';
-import { UsageError, flagText, type CliIo } from './io.js';
+import { flagText, type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
 
 /** What chooses the hosts of a command. */
 export interface HostArgs {
@@ -116,15 +116,10 @@ export async function selectCommandHosts(args: HostArgs): Promise<SelectedHosts>
     return { inventory: null, hosts: [host], total: 1, explicit: true, shard: null, auditOne: auditHost };
   }
   if (args.inventory === undefined) throw new UsageError('name the inventory with -i FILE (or audit this machine with --local)');
-  const shard = args.shard !== undefined ? wrap(() => parseShard(args.shard!)) : null;
-  let inventory: Inventory;
-  try {
-    inventory = await loadInventorySource(args.inventory, { format: args.inventoryFormat, azAddress: args.azAddress, azUser: args.azUser });
-  } catch (e) {
-    if (e instanceof InventoryError) throw new UsageError(e.message);
-    throw e;
-  }
-  const selection = wrap(() => selectHosts(inventory.hosts, limit));
+  // a bad --shard or --limit, or a bad inventory, is an InputError naming the flag or file and line
+  const shard = args.shard !== undefined ? parseShard(args.shard) : null;
+  const inventory = await loadInventorySource(args.inventory, { format: args.inventoryFormat, azAddress: args.azAddress, azUser: args.azUser });
+  const selection = selectHosts(inventory.hosts, limit);
   const hosts = shard ? selectShard(selection.hosts, shard) : selection.hosts;
   return {
     inventory,
@@ -134,15 +129,6 @@ export async function selectCommandHosts(args: HostArgs): Promise<SelectedHosts>
     shard,
     auditOne: (t, deps) => Promise.resolve(unavailableResult(t, deps) ?? auditHost(t, deps)),
   };
-}
-
-function wrap<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof SelectionError) throw new UsageError(e.message);
-    throw e;
-  }
 }
 
 /** Stderr notes for a run: entries the inventory skipped, an empty shard. */

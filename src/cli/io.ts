@@ -1,5 +1,6 @@
 // What the CLI may touch of the outside world, passed in so commands can be tested in-process.
 import type { Sink } from '../report/reporter.js';
+import { UsageError } from '../errors.js';
 
 export interface CliIo {
   stdout: Sink;
@@ -19,9 +20,6 @@ export interface CliIo {
 }
 
 /** A usage or input problem: printed as one clear line, exit code 2, never a stack trace. */
-export class UsageError extends Error {
-  readonly code = 'USAGE';
-}
 
 /** A flag's value as yargs gives it (a string, or a number or boolean it parsed) as text. */
 export function flagText(value: unknown, flag: string): string {

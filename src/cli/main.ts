@@ -7,7 +7,8 @@ import { auditCommand, type FixArgs } from './audit-command.js';
 import { fileOption } from './audit-reporting.js';
 import { demoCommand } from './demo-command.js';
 import { EXIT } from './exit-codes.js';
-import { UsageError, decimal, type CliIo } from './io.js';
+import { decimal, type CliIo } from './io.js';
+import { UsageError, isInputError } from '../errors.js';
 import { keyscanCommand, keyscanOptions } from './keyscan-command.js';
 import { sshArgsFrom, withSshOptions } from './ssh-options.js';
 import { rulesCommand } from './rules-command.js';
@@ -205,7 +206,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         throw new UsageError(`unknown command "${String(parsed._[0])}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    // bad input of any kind (a flag, the inventory, a waivers/baseline/report file, ssh_config):
+    // its message names the file, line or flag; anything else is a bug (bin/vmsnap: exit 70)
+    if (isInputError(e)) {
       io.stderr.write(`vmsnap: ${e.message}\n`);
       return EXIT.usage;
     }

@@ -11,7 +11,8 @@ import { FORMATS, type Format, type Sink } from '../report/reporter.js';
 import { VERSION } from '../version.js';
 import { exitCodeFor } from './exit-codes.js';
 import { hostArgs, hostOptions, selectCommandHosts, type HostArgs } from './inventory-command.js';
-import { UsageError, type CliIo } from './io.js';
+import { type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
 import { AtomicFileSink, checkWritable, type OutputSpec } from './output-files.js';
 import { readSavedReport, type SavedReport } from './saved-report.js';
 

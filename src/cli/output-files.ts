@@ -5,7 +5,7 @@ import { access, lstat, open, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
-import { UsageError } from './io.js';
+import { UsageError } from '../errors.js';
 
 export interface OutputSpec {
   format: Format;

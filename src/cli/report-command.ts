@@ -10,7 +10,8 @@ import type { Report } from '../model/report.js';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
 import { EXIT } from './exit-codes.js';
 import { selectCommandHosts } from './inventory-command.js';
-import { UsageError, flagText, type CliIo } from './io.js';
+import { flagText, type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
 import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
 import { readSavedReport } from './saved-report.js';
 

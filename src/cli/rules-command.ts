@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import Table from 'cli-table3';
 import { allRules } from '../rules/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
-import { UsageError, type CliIo } from './io.js';
+import { type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
 
 /** docs/ sits at the package root, two levels above dist/src/cli or one above src/cli. */
 async function readDoc(id: string): Promise<string | null> {

@@ -3,7 +3,7 @@
 // Every problem is a UsageError naming the command, the file and (for JSON Lines) the line.
 import { formatFieldPath } from '../inventory/load.js';
 import { Report, SCHEMA_VERSION } from '../model/report.js';
-import { UsageError } from './io.js';
+import { UsageError } from '../errors.js';
 import { oneLine } from '../util/parse-messages.js';
 import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
 import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';

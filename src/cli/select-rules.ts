@@ -1,7 +1,7 @@
 // Resolves --rule / --skip-rule and inventory severity overrides against the registry.
 import type { Rule } from '../rules/rule.js';
 import { didYouMean } from '../util/did-you-mean.js';
-import { UsageError } from './io.js';
+import { UsageError } from '../errors.js';
 
 function check(ids: readonly string[], known: readonly string[], where: string): void {
   for (const id of ids) {

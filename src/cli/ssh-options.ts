@@ -8,7 +8,8 @@ import { DEFAULT_JUMP_MAX_STARTUPS, DEFAULT_RETRIES, OpenSshConnector } from '..
 import { ttyPassphrasePrompt } from './passphrase-prompt.js';
 import { Resolver, parseJumpSpec } from '../ssh/resolve.js';
 import { SshConfig, SshConfigError } from '../ssh/ssh-config.js';
-import { UsageError, decimal, flagText, type CliIo } from './io.js';
+import { decimal, flagText, type CliIo } from './io.js';
+import { UsageError } from '../errors.js';
 
 export interface SshArgs {
   /** --ssh-config FILE, or 'none'; default ~/.ssh/config */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { HostFacts, MAX_CONFIG_PARSE_BYTES, PathFacts, ScriptFacts, type ConfigParse } from '../model/facts.js';
 import { findBashisms } from './scan-shell.js';
 import { parseConfigBytes } from './parse-config.js';
+import { VmsnapError } from '../errors.js';
 
 // A script as the collector ships it: its text (first 64 KiB) instead of what is found in it.
 const RawScript = ScriptFacts.omit({ bashisms: true }).extend({ text: z.string().nullable() });
@@ -38,8 +39,11 @@ function pythonFailure(kind: z.infer<typeof PythonFailureKind>, message: string)
   return { ok: false, kind, message, line: at ? Number(at[1]) : null, column: at ? Number(at[2]) : null };
 }
 
-export class CollectorOutputError extends Error {
-  readonly code = 'COLLECTOR_OUTPUT_INVALID';
+/** What the collector printed on a VM is not the facts it should print (the host's result says so). */
+export class CollectorOutputError extends VmsnapError {
+  constructor(message: string) {
+    super('COLLECTOR_OUTPUT_INVALID', message);
+  }
 }
 
 export function parseCollectorOutput(stdout: string): HostFacts {

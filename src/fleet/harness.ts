@@ -40,6 +40,7 @@ import * as path from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
 import { FLEET_USERS, ORPHAN_UID, PRIVATE_ROOTS, type FileSpec, type Owner, type VmSpec } from './spec.js';
 import { generateEd25519KeyPair } from './openssh-key.js';
+import { VmsnapError } from '../errors.js';
 
 export interface FleetOptions {
   vms: VmSpec[];
@@ -100,8 +101,10 @@ export interface Fleet {
 }
 
 /** The machine cannot run the local fleet; the message says what is missing. */
-export class FleetUnavailableError extends Error {
-  override name = 'FleetUnavailableError';
+export class FleetUnavailableError extends VmsnapError {
+  constructor(message: string) {
+    super('FLEET_UNAVAILABLE', message);
+  }
 }
 
 export const DEFAULT_MASKED_DIRS = ['/etc/azure', '/var/lib/waagent', '/var/log/azure'] as const;

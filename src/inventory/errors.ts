@@ -1,4 +1,5 @@
 // The one error an inventory load throws. It carries every problem found, located in the file.
+import { InputError } from '../errors.js';
 
 /** One problem, located where the YAML node that causes it starts (1-based line and column). */
 export interface InventoryIssue {
@@ -18,12 +19,10 @@ export function formatIssue(file: string, issue: InventoryIssue): string {
   return out + issue.message;
 }
 
-export class InventoryError extends Error {
-  readonly code = 'INVENTORY_INVALID' as const;
+export class InventoryError extends InputError {
   /** the inventory file, as the caller named it */
-  readonly file: string;
+  declare readonly file: string;
   /** location and field of the first issue */
-  readonly line: number | null;
   readonly column: number | null;
   readonly field: string | null;
   /** every problem found, in file order; the message has one line per issue */
@@ -32,11 +31,8 @@ export class InventoryError extends Error {
   constructor(file: string, issues: InventoryIssue | InventoryIssue[], options?: { cause?: unknown }) {
     const list = Array.isArray(issues) ? issues : [issues];
     if (list.length === 0) list.push({ line: null, column: null, field: null, message: 'invalid inventory' });
-    super(list.map((i) => formatIssue(file, i)).join('\n'), options);
-    this.name = 'InventoryError';
-    this.file = file;
     const first = list[0]!;
-    this.line = first.line;
+    super('INVENTORY_INVALID', list.map((i) => formatIssue(file, i)).join('\n'), { file, line: first.line, cause: options?.cause });
     this.column = first.column;
     this.field = first.field;
     this.issues = list;

@@ -6,6 +6,7 @@
 // order) gives a Report that validates against `vmsnap schema`.
 import type { HostResult, Report } from '../model/report.js';
 import type { Reporter, Sink } from './reporter.js';
+import { InputError } from '../errors.js';
 
 export function jsonlHostLine(result: HostResult): string {
   return JSON.stringify({ type: 'host', ...result }) + '\n';
@@ -43,13 +44,10 @@ export function looksLikeJsonl(text: string): boolean {
   }
 }
 
-export class JsonlReportError extends Error {
-  constructor(
-    message: string,
-    /** 1-based line of the file, when one line is to blame */
-    readonly line: number | null,
-  ) {
-    super(message);
+/** A JSON Lines report that cannot be read back; `line` is the 1-based line to blame, when one is. */
+export class JsonlReportError extends InputError {
+  constructor(message: string, line: number | null) {
+    super('REPORT_INVALID', message, { line });
   }
 }
 

@@ -18,6 +18,7 @@
 // least one host of the inventory (a misspelt exclusion must not silently keep a host), and the
 // whole pattern must select at least one host.
 import { suggestionSuffix } from '../util/did-you-mean.js';
+import { InputError } from '../errors.js';
 
 /** What selection needs of a host. */
 export interface Selectable {
@@ -41,9 +42,10 @@ export interface Term {
 }
 
 /** A --limit that cannot be parsed or that selects nothing. */
-export class SelectionError extends Error {
-  override name = 'SelectionError';
-  readonly code = 'LIMIT' as const;
+export class SelectionError extends InputError {
+  constructor(message: string, flag: 'limit' | 'shard' = 'limit') {
+    super(flag === 'limit' ? 'LIMIT' : 'SHARD', message, { flag });
+  }
 }
 
 const PREFIXES = ['tag', 'group', 'host'] as const;

@@ -19,13 +19,13 @@ export const MAX_SHARDS = 100_000;
 /** Parses `I/N` (1 <= I <= N); throws SelectionError with the fix. */
 export function parseShard(text: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new SelectionError(`--shard ${JSON.stringify(text)}: expected I/N, e.g. --shard 2/4 (the second of four shards)`);
+  if (!m) throw new SelectionError(`--shard ${JSON.stringify(text)}: expected I/N, e.g. --shard 2/4 (the second of four shards)`, 'shard');
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (count < 1 || count > MAX_SHARDS) throw new SelectionError(`--shard ${text}: the number of shards must be from 1 to ${MAX_SHARDS}`);
+  if (count < 1 || count > MAX_SHARDS) throw new SelectionError(`--shard ${text}: the number of shards must be from 1 to ${MAX_SHARDS}`, 'shard');
   if (index < 1 || index > count) {
     const hint = index === 0 ? ` (shards are numbered from 1; in a Kubernetes Indexed Job use --shard $((JOB_COMPLETION_INDEX+1))/${count})` : '';
-    throw new SelectionError(`--shard ${text}: the shard must be from 1 to ${count}${hint}`);
+    throw new SelectionError(`--shard ${text}: the shard must be from 1 to ${count}${hint}`, 'shard');
   }
   return { index, count };
 }

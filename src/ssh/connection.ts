@@ -7,22 +7,23 @@ import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client as SshCl
 import type { HostKeyChecker } from './host-keys.js';
 import { fingerprint } from './known-hosts.js';
 import { formatBytes } from '../util/read-bounded.js';
+import { VmsnapError } from '../errors.js';
 
 const { Client } = ssh2; // ssh2 is CommonJS: its named exports are not visible to ESM
 
 export type SshFailureKind = 'unreachable' | 'auth_failed' | 'hostkey_mismatch' | 'timeout' | 'interrupted' | 'error';
 
-export class SshError extends Error {
+/** One host's connection or command failed; its `kind` is the host's status, its code the report's error code. */
+export class SshError extends VmsnapError {
   constructor(
     readonly kind: SshFailureKind,
     /** stable code: ECONNREFUSED, AUTH_FAILED, HOSTKEY_CHANGED, DEADLINE, CHANNEL_CLOSED ... */
-    readonly code: string,
+    code: string,
     message: string,
     /** a connection-level failure before the session was ready that another attempt may get past */
     readonly retryable = false,
   ) {
-    super(message);
-    this.name = 'SshError';
+    super(code, message);
   }
 }
 

@@ -6,14 +6,12 @@ import ssh2, { type ParsedKey } from 'ssh2';
 const { utils } = ssh2; // ssh2 is CommonJS: its named exports are not visible to ESM
 import type { Identity } from './connection.js';
 import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
+import { VmsnapError } from '../errors.js';
 
-export class IdentityError extends Error {
-  constructor(
-    readonly code: 'IDENTITY_UNREADABLE' | 'IDENTITY_INVALID' | 'IDENTITY_ENCRYPTED',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'IdentityError';
+export class IdentityError extends VmsnapError {
+  declare readonly code: 'IDENTITY_UNREADABLE' | 'IDENTITY_INVALID' | 'IDENTITY_ENCRYPTED';
+  constructor(code: IdentityError['code'], message: string) {
+    super(code, message);
   }
 }
 

@@ -14,11 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import SSHConfig, { LineType, type Line } from 'ssh-config';
 import { READ_LIMITS, readBoundedSync, readFailure } from '../util/read-bounded.js';
+import { InputError, type ErrorSubject } from '../errors.js';
 
-export class SshConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SshConfigError';
+/** An ssh_config vmsnap cannot honour (a syntax error, an unreadable Include); the message names file and line. */
+export class SshConfigError extends InputError {
+  constructor(message: string, subject: ErrorSubject = {}) {
+    super('SSH_CONFIG_INVALID', message, subject);
   }
 }
 

@@ -6,6 +6,7 @@
 import { constants as fsc, fstatSync, openSync, readSync, closeSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
+import { InputError } from '../errors.js';
 
 export interface ReadBoundedOptions {
   /** more than this many bytes is a FILE_TOO_LARGE error */
@@ -15,13 +16,10 @@ export interface ReadBoundedOptions {
 }
 
 /** Why a bounded read failed, beyond the usual errno codes (ENOENT, EACCES, EISDIR ...). */
-export class ReadBoundedError extends Error {
-  override name = 'ReadBoundedError';
-  constructor(
-    readonly code: 'FILE_TOO_LARGE' | 'NOT_A_FILE',
-    message: string,
-  ) {
-    super(message);
+export class ReadBoundedError extends InputError {
+  declare readonly code: 'FILE_TOO_LARGE' | 'NOT_A_FILE';
+  constructor(code: ReadBoundedError['code'], message: string, file?: string) {
+    super(code, message, { file });
   }
 }
 

@@ -17,6 +17,7 @@ import { describeValue } from '../inventory/schema.js';
 import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
 import { yamlErrorMessage } from '../util/parse-messages.js';
 import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
+import { InputError } from '../errors.js';
 
 export interface Waiver {
   rule: string;
@@ -37,14 +38,13 @@ export interface WaiverSet {
   waivers: Waiver[];
 }
 
-export class WaiverError extends Error {
-  readonly code = 'WAIVERS_INVALID' as const;
+export class WaiverError extends InputError {
+  declare readonly file: string;
   constructor(
-    readonly file: string,
+    file: string,
     readonly issues: readonly InventoryIssue[],
   ) {
-    super(issues.map((i) => formatIssue(file, i)).join('\n'));
-    this.name = 'WaiverError';
+    super('WAIVERS_INVALID', issues.map((i) => formatIssue(file, i)).join('\n'), { file, line: issues[0]?.line, flag: 'waivers' });
   }
 }
 
