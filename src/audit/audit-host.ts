@@ -5,13 +5,14 @@ import { NO_PYTHON_MARKER, runCollector } from '../collect/remote-command.js';
 import { CollectorOutputError, parseCollectorOutput } from '../collect/parse-output.js';
 import { MAX_CONFIG_BYTES, MAX_CONFIG_PARSE_BYTES, type HostFacts } from '../model/facts.js';
 import type { Finding, FixRecord, HostError, HostResult, HostStatus } from '../model/report.js';
+import type { HostUnavailable } from '../inventory/types.js';
 import { judge, isNoncompliant, type SeverityOverride } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
 import { SshError, type ExecResult } from '../ssh/connection.js';
 import type { Connector, RemoteSession } from '../ssh/connector.js';
 import { IdentityError } from '../ssh/identities.js';
 import { fixHost, type FixOptions } from '../fix/fix-host.js';
-import { Deadline } from './deadline.js';
+import { Deadline } from '../ssh/deadline.js';
 import { boundFacts } from './bound-facts.js';
 import { VmsnapError } from '../errors.js';
 
@@ -24,6 +25,8 @@ export interface AuditTarget {
   identityFile: string | null;
   sudo: 'auto' | 'always' | 'never';
   ruleSeverity?: Readonly<Record<string, SeverityOverride>>;
+  /** the inventory already shows the host cannot be audited (an az VM with no address of the kind asked for) */
+  unavailable?: HostUnavailable | undefined;
 }
 
 export interface AuditDeps {
@@ -114,6 +117,10 @@ export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxCon
 export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostResult> {
   const started = performance.now();
   const base = { name: t.name, address: t.address, port: t.port, user: t.user };
+  if (t.unavailable) {
+    deps.fix?.gate.pass(); // every host settles the --fix guard exactly once
+    return { ...base, status: t.unavailable.status, durationMs: 0, error: { code: t.unavailable.code, message: t.unavailable.message }, findings: [], facts: null };
+  }
   const deadline = new Deadline(deps.timeoutMs, deps.interrupt);
   let gateSettled = false;
   let conn: RemoteSession | null = null;

@@ -1,47 +1,30 @@
-// What `vmsnap audit` does around the run for reporting: --rerun-failed (which hosts), --waivers and
-// --baseline (marks on each host result as it arrives, so streamed formats carry them too, and on
-// the final report), the progress line on a terminal, and the rerun hint for the table.
-import type { Host } from '../inventory/types.js';
-import type { HostResult, Report } from '../model/report.js';
-import { applyBaseline, baselineIndex, driftHost } from '../baseline/drift.js';
-import { loadPreviousReport } from '../baseline/load.js';
-import { failedHostNames, selectRerun } from '../baseline/rerun.js';
-import { ProgressReporter } from '../report/progress.js';
+// What `vmsnap audit` does around the run for its output: the progress line on a terminal (and
+// stdout wrapped so the two never share a row), and the rerun hint for the table. The run itself,
+// with --waivers, --baseline and --rerun-failed, is the library's (src/audit/session.ts).
 import type { Format, Reporter, Sink } from '../report/reporter.js';
+import { ProgressReporter } from '../report/progress.js';
 import type { RerunHint } from '../report/table-sections.js';
-import { applyWaivers, describeWaiver, isExpired, waiveHost, type HostLabelLookup } from '../waivers/apply.js';
-import { loadWaivers, type WaiverSet } from '../waivers/load.js';
 import { flagText, type CliIo } from './io.js';
-import { UsageError } from '../errors.js';
 import { parseOutputSpecs } from './output-files.js';
+import { UsageError } from '../errors.js';
 
 export interface ReportingArgs {
   inventory: string;
   format: Format;
   output: readonly string[];
   knownHosts?: string | undefined;
-  /** --waivers FILE */
-  waivers?: string | undefined;
-  /** --baseline LAST.json */
-  baseline?: string | undefined;
-  /** --rerun-failed LAST.json */
-  rerunFailed?: string | undefined;
   /** --quiet: no progress line */
   quiet?: boolean | undefined;
   /** the command line after `vmsnap`, for the rerun hint; null for none */
   argv?: readonly string[] | null | undefined;
 }
 
-export interface Reporting<T extends Host> {
-  /** the hosts to audit (all, or the failures of --rerun-failed) */
-  hosts: T[];
+export interface Reporting {
   /** stdout, wrapped so the progress line and stdout never share a terminal row */
   stdout: Sink;
   rerun: RerunHint | undefined;
-  /** run events through waivers, baseline and the progress line to the reporters */
-  wrap(inner: Required<Reporter>): Required<Reporter>;
-  /** the run's report with waivers and baseline applied */
-  finalize(report: Report): Report;
+  /** the reporters behind the progress line, which is cleared before any report reaches the terminal */
+  wrap(inner: readonly Reporter[]): Reporter;
 }
 
 /**
@@ -82,52 +65,7 @@ export function rerunArgs(argv: readonly string[]): string[] {
   return out;
 }
 
-export async function prepareReporting<T extends Host>(
-  args: ReportingArgs,
-  inventoryHosts: T[],
-  ruleIds: readonly string[],
-  io: CliIo,
-  now: Date = new Date(),
-): Promise<Reporting<T>> {
-  let waivers: WaiverSet | null = null;
-  if (args.waivers !== undefined) {
-    waivers = await loadWaivers(args.waivers, ruleIds);
-    const expired = waivers.waivers.filter((w) => isExpired(w, now));
-    if (expired.length > 0) {
-      io.stderr.write(
-        `vmsnap: warning: ${expired.length} waiver${expired.length === 1 ? ' has' : 's have'} expired and no longer waive anything: ` +
-          expired.map((w) => `${describeWaiver(w)} (expired ${w.expires})`).join('; ') +
-          '\n',
-      );
-    }
-  }
-  const baseline = args.baseline !== undefined ? await loadPreviousReport(args.baseline, '--baseline') : null;
-  const index = baseline ? baselineIndex(baseline) : null;
-
-  let hosts = inventoryHosts;
-  if (args.rerunFailed !== undefined) {
-    const last = args.rerunFailed === args.baseline && baseline ? baseline : await loadPreviousReport(args.rerunFailed, '--rerun-failed');
-    const { selected, missing } = selectRerun(inventoryHosts, failedHostNames(last));
-    if (missing.length > 0) {
-      io.stderr.write(
-        `vmsnap: --rerun-failed ${args.rerunFailed}: ${missing.length} host${missing.length === 1 ? ' is' : 's are'} no longer in the inventory (or not selected by --limit/--shard), skipped: ${missing.join(', ')}\n`,
-      );
-    }
-    if (!args.quiet) {
-      io.stderr.write(`vmsnap: --rerun-failed ${args.rerunFailed}: rerunning ${selected.length} host${selected.length === 1 ? '' : 's'} that were not compliant\n`);
-    }
-    hosts = selected;
-  }
-
-  const labels = new Map(inventoryHosts.map((h) => [h.name, { groups: h.groups, tags: h.tags }]));
-  const labelsOf: HostLabelLookup = (name) => labels.get(name);
-  const annotate = (h: HostResult): HostResult => {
-    let out = h;
-    if (waivers) out = waiveHost(out, waivers, now, labelsOf).host;
-    if (index) out = driftHost(out, index.get(out.name));
-    return out;
-  };
-
+export function prepareReporting(args: ReportingArgs, io: CliIo): Reporting {
   const progress = io.stderrIsTTY && !args.quiet ? new ProgressReporter(io.stderr, { columns: io.stderrColumns }) : null;
   // stdout on the same terminal: clear the progress line around each write. Through a pipe (`| jq`)
   // jsonl lines reach the terminal a little later, so the line waits a while before it is repainted;
@@ -143,34 +81,26 @@ export async function prepareReporting<T extends Host>(
   };
 
   return {
-    hosts,
     stdout,
     rerun,
     wrap: (inner) => ({
       onRunStart: (info) => {
         progress?.onRunStart(info);
-        inner.onRunStart(info);
+        for (const r of inner) r.onRunStart?.(info);
       },
       onHostStart: (t) => {
         progress?.onHostStart(t);
-        inner.onHostStart(t);
+        for (const r of inner) r.onHostStart?.(t);
       },
-      onHostResult: (r, p) => {
-        const a = annotate(r);
-        progress?.onHostResult(a, p);
-        inner.onHostResult(a, p);
+      onHostResult: (h, p) => {
+        progress?.onHostResult(h, p);
+        for (const r of inner) r.onHostResult?.(h, p);
       },
       onRunEnd: (report) => {
         progress?.onRunEnd(); // cleared before any report reaches the terminal
-        inner.onRunEnd(report);
+        for (const r of inner) r.onRunEnd(report);
       },
     }),
-    finalize: (report) => {
-      let out = report;
-      if (waivers) out = applyWaivers(out, waivers, now, labelsOf);
-      if (baseline && index) out = applyBaseline(out, baseline, args.baseline!, index);
-      return out;
-    },
   };
 }
 

@@ -1,11 +1,11 @@
 // Ctrl-C during `vmsnap audit`: the run stops starting hosts and the ones in flight end as
 // `interrupted` (run.ts, audit-host.ts); this names those hosts on stderr at the moment of the
 // interrupt, so an operator sees which VMs were being talked to when the run was cut short.
-import type { RunListener } from '../audit/run.js';
+import type { Reporter } from '../report/reporter.js';
 import type { CliIo } from './io.js';
 
-/** Wraps a run listener to track the hosts in flight; on the first interrupt, lists them on stderr. */
-export function trackInFlight(inner: RunListener, io: Pick<CliIo, 'stderr' | 'interrupt'>): { listener: RunListener; dispose(): void } {
+/** A reporter that tracks the hosts in flight; on the first interrupt, it lists them on stderr. */
+export function inFlightReporter(io: Pick<CliIo, 'stderr' | 'interrupt'>): { reporter: Reporter; dispose(): void } {
   const inFlight = new Set<string>();
   const onInterrupt = () => {
     const names = [...inFlight];
@@ -16,16 +16,10 @@ export function trackInFlight(inner: RunListener, io: Pick<CliIo, 'stderr' | 'in
     );
   };
   if (!io.interrupt.aborted) io.interrupt.addEventListener('abort', onInterrupt, { once: true });
-  const listener: RunListener = {
-    onRunStart: (info) => inner.onRunStart?.(info),
-    onHostStart: (t) => {
-      inFlight.add(t.name);
-      inner.onHostStart?.(t);
-    },
-    onHostResult: (r, p) => {
-      inFlight.delete(r.name);
-      inner.onHostResult?.(r, p);
-    },
+  const reporter: Reporter = {
+    onHostStart: (t) => void inFlight.add(t.name),
+    onHostResult: (r) => void inFlight.delete(r.name),
+    onRunEnd: () => {},
   };
-  return { listener, dispose: () => io.interrupt.removeEventListener('abort', onInterrupt) };
+  return { reporter, dispose: () => io.interrupt.removeEventListener('abort', onInterrupt) };
 }

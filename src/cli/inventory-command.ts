@@ -5,16 +5,12 @@ import { renderTable } from '../report/text-table.js';
 import type { Argv } from 'yargs';
 import { endpointId, type Resolver } from '../ssh/resolve.js';
 import { routeResolver, sshArgsFrom, type SshArgs } from './ssh-options.js';
-import type { AuditDeps, AuditTarget } from '../audit/audit-host.js';
-import { auditHost } from '../audit/audit-host.js';
 import { AZ_ADDRESS_KINDS, type AzAddressKind } from '../inventory/az.js';
-import { loadInventorySource } from '../inventory/source.js';
+import { loadInventory } from '../inventory/source.js';
 import { INVENTORY_FORMATS, type Host, type Inventory, type InventoryFormat } from '../inventory/types.js';
-import { localTarget } from '../local/audit-local.js';
-import type { HostResult } from '../model/report.js';
+import { localInventory } from '../local/audit-local.js';
 import { printable } from '../report/terminal-text.js';
-import { selectHosts } from '../select/pattern.js';
-import { parseShard, selectShard, type Shard } from '../select/shard.js';
+import { selectInventoryHosts, type SelectedHosts } from '../select/hosts.js';
 import { flagText, type CliIo } from './io.js';
 import { UsageError } from '../errors.js';
 
@@ -76,72 +72,28 @@ export function hostArgs(parsed: Record<string, unknown>): HostArgs {
   };
 }
 
-export interface SelectedHosts {
-  /** null with --local */
-  inventory: Inventory | null;
-  /** the hosts to work on, in inventory order */
-  hosts: Host[];
-  /** hosts of the inventory before --limit and --shard */
-  total: number;
-  /** the user named the hosts one by one (--limit of host names, or --local): lifts the --fix guard */
-  explicit: boolean;
-  shard: Shard | null;
-  /** RunOptions.auditOne for these hosts */
-  auditOne: (t: AuditTarget, deps: AuditDeps) => Promise<HostResult>;
-}
-
-/** A host the inventory already marks unavailable is reported so, without connecting. */
-function unavailableResult(t: AuditTarget, deps: AuditDeps): HostResult | null {
-  const u = (t as Partial<Host>).unavailable;
-  if (!u) return null;
-  deps.fix?.gate.pass(); // every host settles the --fix guard exactly once
-  return { name: t.name, address: t.address, port: t.port, user: t.user, status: u.status, durationMs: 0, error: { code: u.code, message: u.message }, findings: [], facts: null };
-}
-
-/** Loads and selects the hosts; every problem is a UsageError (exit 2, nothing done). */
-export async function selectCommandHosts(args: HostArgs): Promise<SelectedHosts> {
-  const limit = args.limit ?? [];
+/** The inventory that -i and its format flags name, or this machine with --local. */
+export async function commandInventory(args: HostArgs): Promise<Inventory> {
   if (args.local) {
     const given = [
       args.inventory !== undefined && '-i',
-      limit.length > 0 && '--limit',
+      (args.limit ?? []).length > 0 && '--limit',
       args.shard !== undefined && '--shard',
       args.inventoryFormat !== undefined && '--inventory-format',
       args.azAddress !== undefined && '--az-address',
       args.azUser !== undefined && '--az-user',
     ].filter((x): x is string => typeof x === 'string');
     if (given.length > 0) throw new UsageError(`--local audits this machine only: it takes no ${given.join(', ')}`);
-    const host: Host = localTarget();
-    // the audit connects to it with a LocalConnector (no inventory: see audit-command.ts)
-    return { inventory: null, hosts: [host], total: 1, explicit: true, shard: null, auditOne: auditHost };
+    return localInventory();
   }
   if (args.inventory === undefined) throw new UsageError('name the inventory with -i FILE (or audit this machine with --local)');
-  // a bad --shard or --limit, or a bad inventory, is an InputError naming the flag or file and line
-  const shard = args.shard !== undefined ? parseShard(args.shard) : null;
-  const inventory = await loadInventorySource(args.inventory, { format: args.inventoryFormat, azAddress: args.azAddress, azUser: args.azUser });
-  const selection = selectHosts(inventory.hosts, limit);
-  const hosts = shard ? selectShard(selection.hosts, shard) : selection.hosts;
-  return {
-    inventory,
-    hosts,
-    total: inventory.hosts.length,
-    explicit: selection.explicit,
-    shard,
-    auditOne: (t, deps) => Promise.resolve(unavailableResult(t, deps) ?? auditHost(t, deps)),
-  };
+  // a bad inventory is an InventoryError naming the file and line
+  return loadInventory(args.inventory, { format: args.inventoryFormat, azAddress: args.azAddress, azUser: args.azUser });
 }
 
-/** Stderr notes for a run: entries the inventory skipped, an empty shard. */
-export function selectionNotes(s: SelectedHosts): string[] {
-  const notes: string[] = [];
-  const skipped = s.inventory?.skipped ?? [];
-  if (skipped.length > 0) {
-    const shown = skipped.slice(0, 10).map((x) => `${x.name} (${x.reason})`);
-    if (skipped.length > 10) shown.push(`and ${skipped.length - 10} more`);
-    notes.push(`inventory: ${skipped.length} host${skipped.length === 1 ? '' : 's'} not audited over SSH, left out: ${shown.join(', ')}`);
-  }
-  if (s.shard && s.hosts.length === 0) notes.push(`--shard ${s.shard.index}/${s.shard.count} has no hosts (the selection has too few for ${s.shard.count} shards)`);
-  return notes;
+/** The inventory through --limit and --shard (a bad one is a SelectionError naming the flag). */
+export async function selectCommandHosts(args: HostArgs): Promise<SelectedHosts> {
+  return selectInventoryHosts(await commandInventory(args), args);
 }
 
 // ---- vmsnap inventory ---------------------------------------------------------------------------
@@ -184,7 +136,7 @@ function listed(h: Host, resolver: Resolver) {
 export async function inventoryCommand(args: InventoryCommandArgs, io: CliIo): Promise<number> {
   if (args.local) throw new UsageError('`vmsnap inventory` lists an inventory file: name it with -i FILE');
   const s = await selectCommandHosts(args);
-  const inv = s.inventory!;
+  const inv = s.inventory;
   const resolver = routeResolver(args.ssh, io);
   if (args.format === 'json') {
     const out = {

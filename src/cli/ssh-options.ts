@@ -1,13 +1,9 @@
 // The SSH flags shared by `vmsnap audit` and `vmsnap keyscan`, and the connector they configure.
-import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Argv } from 'yargs';
-import { IdentityStore, defaultIdentityFiles } from '../ssh/identities.js';
-import { DEFAULT_JUMP_MAX_STARTUPS, DEFAULT_RETRIES, OpenSshConnector } from '../ssh/openssh-connector.js';
+import { DEFAULT_JUMP_MAX_STARTUPS, DEFAULT_RETRIES, type OpenSshConnector } from '../ssh/openssh-connector.js';
+import { openConnector, routeResolver as openRouteResolver, type SshOptions } from '../ssh/open.js';
 import { ttyPassphrasePrompt } from './passphrase-prompt.js';
-import { Resolver, parseJumpSpec } from '../ssh/resolve.js';
-import { SshConfig, SshConfigError } from '../ssh/ssh-config.js';
+import { parseJumpSpec, type Resolver } from '../ssh/resolve.js';
 import { decimal, flagText, type CliIo } from './io.js';
 import { UsageError } from '../errors.js';
 
@@ -71,66 +67,17 @@ export function sshArgsFrom(parsed: Record<string, unknown>): SshArgs {
   };
 }
 
-/** Reads ssh_config as --ssh-config says (default ~/.ssh/config, missing is fine). Bad files are usage errors. */
-export function loadSshConfig(args: Pick<SshArgs, 'sshConfig'>, home = os.homedir()): SshConfig {
-  const which = args.sshConfig === undefined ? path.join(home, '.ssh', 'config') : args.sshConfig;
-  try {
-    if (args.sshConfig === 'none') return SshConfig.empty();
-    return SshConfig.load(which, { home, missingOk: args.sshConfig === undefined });
-  } catch (e) {
-    if (e instanceof SshConfigError) throw new UsageError(`${args.sshConfig === undefined ? '' : '--ssh-config: '}${e.message}`);
-    throw e;
-  }
+/** The library's SshOptions for these flags: the environment, and the passphrase from VMSNAP_KEY_PASSPHRASE or the terminal. */
+export function sshOptionsFor(args: SshArgs, io: Pick<CliIo, 'env'>): SshOptions {
+  return { ...args, env: io.env, passphrase: io.env['VMSNAP_KEY_PASSPHRASE'] ?? ttyPassphrasePrompt() ?? undefined };
 }
 
-/** How each host would be reached (user, HostName, port, jump hosts, identities), without connecting. */
-export function routeResolver(args: SshArgs, io: CliIo): Resolver {
-  const home = os.homedir();
-  return new Resolver({
-    config: loadSshConfig(args, home),
-    home,
-    env: io.env,
-    knownHostsFile: args.knownHosts,
-    acceptNew: args.acceptNew,
-    jump: args.jump,
-    defaultIdentityFiles: defaultIdentityFiles(home),
-  });
+/** How each host would be reached, as `audit` would reach it (for `vmsnap inventory`). */
+export function routeResolver(args: SshArgs, io: Pick<CliIo, 'env'>): Resolver {
+  return openRouteResolver({ ...args, env: io.env });
 }
 
-/** Reads ssh_config (and --known-hosts) and makes the run's connector. Bad files are usage errors. */
-export async function buildConnector(args: SshArgs, io: CliIo, timeoutMs: number): Promise<OpenSshConnector> {
-  const home = os.homedir();
-  const config = loadSshConfig(args, home);
-  const connector = new OpenSshConnector({
-    config,
-    identities: new IdentityStore(io.env['VMSNAP_KEY_PASSPHRASE'] ?? ttyPassphrasePrompt() ?? undefined),
-    env: io.env,
-    home,
-    knownHostsFile: args.knownHosts,
-    acceptNew: args.acceptNew,
-    jump: args.jump,
-    retries: args.retries,
-    jumpMaxStartups: args.jumpMaxStartups,
-    jumpTimeoutMs: timeoutMs,
-  });
-  if (args.knownHosts !== undefined) {
-    // a file named on the command line must be there (a typo would make every host "unknown"),
-    // unless --accept-new is to start it
-    if (!args.acceptNew && !existsSync(args.knownHosts)) {
-      throw new UsageError(`--known-hosts ${args.knownHosts}: no such file (with --accept-new vmsnap would create it)`);
-    }
-    let kh;
-    try {
-      kh = await connector.hostKeys.load(args.knownHosts);
-    } catch (e) {
-      throw new UsageError(`--known-hosts ${args.knownHosts}: ${(e as Error).message}`);
-    }
-    if (kh.skipped.length > 0) {
-      const first = kh.skipped[0]!;
-      io.stderr.write(
-        `vmsnap: warning: --known-hosts ${args.knownHosts}: ${kh.skipped.length} line${kh.skipped.length === 1 ? '' : 's'} skipped as not known_hosts lines (line ${first.line}: ${first.reason.slice(0, 120)})\n`,
-      );
-    }
-  }
-  return connector;
+/** The connector of `keyscan`; known_hosts warnings go to stderr. */
+export function buildConnector(args: SshArgs, io: CliIo, timeoutMs: number): Promise<OpenSshConnector> {
+  return openConnector(sshOptionsFor(args, io), timeoutMs, (w) => io.stderr.write(`vmsnap: ${w}\n`));
 }

@@ -3,7 +3,7 @@
 import type { HostFacts } from '../model/facts.js';
 import type { Finding, FixRecord } from '../model/report.js';
 import type { RemoteSession } from '../ssh/connector.js';
-import type { Deadline } from '../audit/deadline.js';
+import type { Deadline } from '../ssh/deadline.js';
 import { applyChanges, notApplied } from './apply.js';
 import type { FixGate } from './gate.js';
 import { planFixes, type FixPolicy } from './plan.js';

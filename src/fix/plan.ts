@@ -15,6 +15,7 @@
 // the extension imports as root: it is never adopted, and never changed unless it holds exactly
 // the values the extension ships.
 import { posix } from 'node:path';
+import { UsageError } from '../errors.js';
 import { DEFAULT_CONFIG_PATH, type HostFacts, type PathFacts, type StatFacts } from '../model/facts.js';
 import type { Finding, FixRecord } from '../model/report.js';
 import { formatMode, nonRootWriters } from '../rules/helpers.js';
@@ -60,6 +61,18 @@ export interface FixPolicy {
    * host conf. Default false.
    */
   adopt?: boolean;
+}
+
+/** The policy for --fix-allow-dir values (absolute, normalised, never a system directory) and --fix-adopt. */
+export function fixPolicy(allowDirs: readonly string[] = [], adopt = false): FixPolicy {
+  const dirs = allowDirs.map((d) => {
+    if (!d.startsWith('/')) throw new UsageError(`--fix-allow-dir ${JSON.stringify(d)}: must be an absolute path`, { flag: 'fix-allow-dir' });
+    const n = posix.normalize(d).replace(/\/+$/, '') || '/';
+    const sys = SYSTEM_DIRS.find((s) => isUnder(n, s) || isUnder(s, n));
+    if (sys) throw new UsageError(`--fix-allow-dir ${d}: vmsnap never changes files in or above ${sys}`, { flag: 'fix-allow-dir' });
+    return n;
+  });
+  return { allowedScriptDirs: [...DEFAULT_ALLOWED_SCRIPT_DIRS, ...dirs], adopt };
 }
 
 /** The values of [pre_post] in the host conf the extension ships (ConfigParser lowercases keys). */

@@ -1,6 +1,6 @@
 // Public surface of the inventory loader.
-export { loadInventory, parseInventory } from './load.js';
-export { loadInventorySource, parseInventorySource, detectFormat, type SourceOptions } from './source.js';
+export { loadVmsnapInventory, parseInventory } from './load.js';
+export { loadInventory, parseInventorySource, detectFormat, type SourceOptions } from './source.js';
 export { parseAnsibleInventory } from './ansible.js';
 export { parseAzVmList, AZ_ADDRESS_KINDS, type AzAddressKind, type AzOptions } from './az.js';
 export { InventoryError, type InventoryIssue } from './errors.js';

@@ -42,7 +42,7 @@ export async function readInventoryFile(file: string): Promise<string> {
 }
 
 /** Reads and parses an inventory file. Throws InventoryError (only) when it is unreadable or invalid. */
-export async function loadInventory(file: string): Promise<Inventory> {
+export async function loadVmsnapInventory(file: string): Promise<Inventory> {
   return parseInventory(await readInventoryFile(file), file);
 }
 

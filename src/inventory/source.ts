@@ -122,6 +122,6 @@ export function parseInventorySource(text: string, file: string, opts: SourceOpt
 }
 
 /** Reads and parses an inventory file in any format vmsnap reads. Throws InventoryError (only). */
-export async function loadInventorySource(file: string, opts: SourceOptions = {}): Promise<Inventory> {
+export async function loadInventory(file: string, opts: SourceOptions = {}): Promise<Inventory> {
   return parseInventorySource(await readInventoryFile(file), file, opts);
 }

@@ -57,10 +57,12 @@ export interface Inventory {
   file: string;
   /** hosts in file order */
   hosts: Host[];
-  /** the file's format (set by loadInventorySource; the vmsnap loader leaves it out) */
+  /** the file's format (set by loadInventory; the vmsnap loader leaves it out) */
   format?: InventoryFormat;
   /** entries of the file that are not hosts vmsnap audits (Windows VMs, WinRM hosts), and why */
   skipped?: { name: string; reason: string }[];
+  /** --local: this machine, audited without SSH (see src/local) */
+  local?: boolean;
 }
 
 /** What a host gets when neither it, its groups nor `defaults:` set a field. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeReports } from '../../src/cli/merge-command.js';
+import { mergeReports } from '../../src/report/merge.js';
 import { Report, SCHEMA_VERSION, summarize, type HostResult, type HostStatus } from '../../src/model/report.js';
 import { jsonlHostLine, jsonlSummaryLine } from '../../src/report/jsonl.js';
 import { run } from './run-main.js';

@@ -1,7 +1,7 @@
 // fixHost while it waits for the fleet-wide --max-changes decision: an interrupt must not lose the
 // changes it planned (they are reported, not made). No connection is needed: nothing is applied.
 import { describe, expect, it } from 'vitest';
-import { Deadline } from '../../src/audit/deadline.js';
+import { Deadline } from '../../src/ssh/deadline.js';
 import { fixHost } from '../../src/fix/fix-host.js';
 import { FixGate } from '../../src/fix/gate.js';
 import { DEFAULT_ALLOWED_SCRIPT_DIRS } from '../../src/fix/plan.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ansibleBoolean, expandHostRange, parseAnsibleInventory, splitHostPort } from '../../src/inventory/ansible.js';
 import { InventoryError } from '../../src/inventory/errors.js';
-import { loadInventorySource } from '../../src/inventory/source.js';
+import { loadInventory } from '../../src/inventory/source.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const FILE = '/srv/ansible/hosts.yml';
@@ -32,7 +32,7 @@ const pick = (h: { name: string; address: string; port: number; user: string; id
 
 describe('Ansible YAML inventory: the production fixture', () => {
   it('resolves every host as ansible would', async () => {
-    const inv = await loadInventorySource(path.join(FIXTURES, 'ansible-prod.yml'));
+    const inv = await loadInventory(path.join(FIXTURES, 'ansible-prod.yml'));
     expect(inv.format).toBe('ansible');
     const key = path.join(os.homedir(), '.ssh/azure_prod');
     expect(inv.hosts.map(pick)).toEqual([
@@ -54,7 +54,7 @@ describe('Ansible YAML inventory: the production fixture', () => {
   });
 
   it('groups without all:, YAML 1.1 merge keys and booleans, ansible_group_priority', async () => {
-    const inv = await loadInventorySource(path.join(FIXTURES, 'ansible-groups.yaml'));
+    const inv = await loadInventory(path.join(FIXTURES, 'ansible-groups.yaml'));
     expect(inv.format).toBe('ansible');
     expect(inv.hosts.map(pick)).toEqual([
       // canary (priority 10) sorts after eu at the same depth: its port wins

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAzVmList } from '../../src/inventory/az.js';
 import { InventoryError } from '../../src/inventory/errors.js';
-import { loadInventorySource } from '../../src/inventory/source.js';
+import { loadInventory } from '../../src/inventory/source.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const FILE = '/srv/az/vms.json';
@@ -23,7 +23,7 @@ const list = (...vms: Record<string, unknown>[]) => JSON.stringify(vms, null, 2)
 
 describe('az vm list -d -o json', () => {
   it('reads the fixture: names, private addresses, groups, tags, power state, Windows skipped', async () => {
-    const inv = await loadInventorySource(path.join(FIXTURES, 'az-vm-list.json'));
+    const inv = await loadInventory(path.join(FIXTURES, 'az-vm-list.json'));
     expect(inv.format).toBe('az');
     expect(inv.hosts).toEqual([
       {
@@ -70,7 +70,7 @@ describe('az vm list -d -o json', () => {
   });
 
   it('--az-address public, --az-user', async () => {
-    const inv = await loadInventorySource(path.join(FIXTURES, 'az-vm-list.json'), { azAddress: 'public', azUser: 'azureuser' });
+    const inv = await loadInventory(path.join(FIXTURES, 'az-vm-list.json'), { azAddress: 'public', azUser: 'azureuser' });
     expect(inv.hosts.map((h) => [h.name, h.address, h.user, h.unavailable?.code ?? null])).toEqual([
       ['rg-web-prod/web-prod-1', '20.61.10.4', 'azureuser', null],
       ['sql-prod-1', '', 'azureuser', 'NO_ADDRESS'],
@@ -81,7 +81,7 @@ describe('az vm list -d -o json', () => {
   });
 
   it('reads `-o yaml` output too', async () => {
-    const inv = await loadInventorySource(path.join(FIXTURES, 'az-vm-list.yaml'));
+    const inv = await loadInventory(path.join(FIXTURES, 'az-vm-list.yaml'));
     expect(inv.format).toBe('az');
     expect(inv.hosts.map((h) => [h.name, h.address, h.groups, h.tags])).toEqual([['app-1', '10.3.0.4', ['rg-app'], ['env=dev']]]);
   });

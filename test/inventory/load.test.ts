@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatFieldPath, InventoryError, loadInventory, parseInventory } from '../../src/inventory/load.js';
+import { formatFieldPath, InventoryError, loadVmsnapInventory, parseInventory } from '../../src/inventory/load.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIR = '/srv/fleet';
@@ -308,7 +308,7 @@ describe('formatFieldPath', () => {
   });
 });
 
-describe('loadInventory', () => {
+describe('loadVmsnapInventory', () => {
   let tmp: string;
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'vmsnap-inv-'));
@@ -319,7 +319,7 @@ describe('loadInventory', () => {
 
   it('loads inventory.example.yaml, which documents every field', async () => {
     const file = path.join(ROOT, 'inventory.example.yaml');
-    const inv = await loadInventory(file);
+    const inv = await loadVmsnapInventory(file);
     expect(inv.file).toBe(file);
     expect(inv.hosts.length).toBeGreaterThanOrEqual(3);
     expect(inv.hosts.length).toBeLessThanOrEqual(4);
@@ -338,14 +338,14 @@ describe('loadInventory', () => {
     await mkdir(path.join(tmp, 'sub'), { recursive: true });
     const file = path.join(tmp, 'sub', 'inv.yaml');
     await writeFile(file, y('hosts:', '  - {name: a, host: b, identityFile: ../k}'));
-    const inv = await loadInventory(file);
+    const inv = await loadVmsnapInventory(file);
     expect(inv.hosts[0]!.identityFile).toBe(path.join(tmp, 'k'));
   });
 
   it('reports validation errors with the file name as given', async () => {
     const file = path.join(tmp, 'bad.yaml');
     await writeFile(file, y('hosts:', '  - name: a'));
-    await expect(loadInventory(file)).rejects.toThrow(`${file}:2: hosts[0].host: required field "host" is missing`);
+    await expect(loadVmsnapInventory(file)).rejects.toThrow(`${file}:2: hosts[0].host: required field "host" is missing`);
   });
 
   it.each([
@@ -353,7 +353,7 @@ describe('loadInventory', () => {
     ['a directory', () => tmp, 'it is a directory, not a file'],
   ])('reports %s, naming it, without a stack in the message', async (_what, file, reason) => {
     const f = file();
-    const err = await loadInventory(f).then(
+    const err = await loadVmsnapInventory(f).then(
       () => null,
       (e: unknown) => e,
     );
@@ -364,13 +364,13 @@ describe('loadInventory', () => {
   });
 
   it('reports a path that cannot be read as a file (a directory), as root too', async () => {
-    await expect(loadInventory(tmp)).rejects.toThrow(`${tmp}: cannot read inventory file: it is a directory, not a file`);
+    await expect(loadVmsnapInventory(tmp)).rejects.toThrow(`${tmp}: cannot read inventory file: it is a directory, not a file`);
   });
 
   it.skipIf(process.getuid?.() === 0)('reports an unreadable file', async () => {
     const file = path.join(tmp, 'secret.yaml');
     await writeFile(file, 'hosts: []\n');
     await chmod(file, 0o000);
-    await expect(loadInventory(file)).rejects.toThrow(`${file}: cannot read inventory file: permission denied`);
+    await expect(loadVmsnapInventory(file)).rejects.toThrow(`${file}: cannot read inventory file: permission denied`);
   });
 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../src/inventory/load.js';
-import { detectFormat, loadInventorySource, parseInventorySource } from '../../src/inventory/source.js';
+import { detectFormat, loadInventory, parseInventorySource } from '../../src/inventory/source.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(HERE, 'fixtures');
@@ -42,10 +42,10 @@ describe('detectFormat', () => {
   });
 });
 
-describe('loadInventorySource', () => {
+describe('loadInventory', () => {
   it('reads the example inventory exactly as the vmsnap loader does', async () => {
     const file = path.join(ROOT, 'inventory.example.yaml');
-    const inv = await loadInventorySource(file);
+    const inv = await loadInventory(file);
     const { readFile } = await import('node:fs/promises');
     expect(inv).toEqual({ ...parseInventory(await readFile(file, 'utf8'), file), format: 'vmsnap' });
   });
@@ -71,11 +71,11 @@ describe('loadInventorySource', () => {
   });
 
   it('an unreadable file', async () => {
-    await expect(loadInventorySource('/nonexistent/inv.yaml')).rejects.toThrow('/nonexistent/inv.yaml: cannot read inventory file: no such file');
+    await expect(loadInventory('/nonexistent/inv.yaml')).rejects.toThrow('/nonexistent/inv.yaml: cannot read inventory file: no such file');
   });
 
   it('an INI inventory', async () => {
-    const inv = await loadInventorySource(path.join(FIXTURES, 'ansible-hosts.ini'));
+    const inv = await loadInventory(path.join(FIXTURES, 'ansible-hosts.ini'));
     expect(inv.format).toBe('ansible-ini');
     expect(inv.hosts.length).toBeGreaterThan(0);
   });

@@ -70,11 +70,13 @@ describe('npm pack, npm install -g, vmsnap', () => {
 
   it('packs the CLI, the built code with its Python programs, the docs, and nothing of the sources or tests', () => {
     expect(path.basename(tarball)).toBe(`vmsnap-${pkg.version}.tgz`);
-    for (const f of ['bin/vmsnap', 'package.json', 'README.md', 'inventory.example.yaml', 'dist/src/cli/main.js', 'dist/src/collect/collector.py', 'dist/src/collect/fixer.py', 'docs/rules/config-mode.md']) {
+    for (const f of ['bin/vmsnap', 'package.json', 'README.md', 'inventory.example.yaml', 'dist/src/cli/main.js', 'dist/src/index.js', 'dist/src/collect/collector.py', 'dist/src/collect/fixer.py', 'docs/rules/config-mode.md']) {
       expect(files, f).toContain(f);
     }
     // nor the benchmark, nor source maps that point at sources it does not ship
-    expect(files.filter((f) => /^(src|test|bench|node_modules|\.ci|dist\/bench)\//.test(f) || /\.(ts|tgz|map)$/.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(src|test|bench|node_modules|\.ci|dist\/bench)\//.test(f) || (/\.(ts|tgz|map)$/.test(f) && !/^dist\/src\/.*\.d\.ts$/.test(f)))).toEqual([]);
+    // the library, with its types (package.json "exports")
+    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/audit/session.d.ts']) expect(files, f).toContain(f);
     // every rule's doc page travels with it (`vmsnap rules ID` reads it)
     const docs = fs.readdirSync(path.join(REPO, 'docs', 'rules'));
     for (const d of docs) expect(files).toContain(`docs/rules/${d}`);

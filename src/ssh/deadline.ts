@@ -1,7 +1,7 @@
 // A host's hard deadline: one abort signal covering connect, auth, collection and fixing, that
 // Ctrl-C also aborts, and that can be paused while the host waits on something that is not its
 // own slowness (the fleet-wide --fix guard).
-import { SshError } from '../ssh/connection.js';
+import { SshError } from './connection.js';
 import { abortError } from '../util/abort.js';
 
 export class Deadline {

@@ -1,5 +1,5 @@
 // Resolves --rule / --skip-rule and inventory severity overrides against the registry.
-import type { Rule } from '../rules/rule.js';
+import type { Rule } from './rule.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { UsageError } from '../errors.js';
 

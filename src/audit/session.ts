@@ -1,0 +1,143 @@
+// One audit, as the library runs it and the CLI calls it: select -> connect -> collect -> judge ->
+// (fix) -> results. Every stage reports through one Reporter lifecycle (onRunStart, onHostStart,
+// onHostResult, onRunEnd), the same interface the table, JSON, JUnit, Prometheus and HTML reporters
+// implement; `audit()` resolves to the report `--format json` prints. Nothing here writes to a
+// terminal or exits: warnings go to onWarning, bad input is an InputError.
+import { fixPolicy } from '../fix/plan.js';
+import { FixGate } from '../fix/gate.js';
+import type { Inventory } from '../inventory/types.js';
+import { LocalConnector } from '../local/local-session.js';
+import type { HostResult, Report } from '../model/report.js';
+import type { Reporter } from '../report/reporter.js';
+import { allRules } from '../rules/index.js';
+import { checkOverrideIds, selectRules } from '../rules/select.js';
+import { selectInventoryHosts, selectionNotes, type SelectedHosts } from '../select/hosts.js';
+import type { Connector } from '../ssh/connector.js';
+import { openConnector, type SshOptions } from '../ssh/open.js';
+import { loadMarks, type MarkOptions } from './marks.js';
+import { runAudit, type RunListener } from './run.js';
+
+export const DEFAULT_CONCURRENCY = 50;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_CHANGES = 10;
+
+export interface FixRunOptions {
+  /** plan the changes, make none (the report lists them as pending) */
+  dryRun?: boolean | undefined;
+  /** the operator reviewed the config and scripts a non-root user could write: they may be made root's */
+  adopt?: boolean | undefined;
+  /** directories beside /etc/azure under which scripts may be changed */
+  allowDirs?: readonly string[] | undefined;
+  /**
+   * The guard against a typo rewriting a fleet: no host is changed unless at most this many hosts
+   * want changes. Undefined: no guard (the CLI sets it when stdout is not a terminal and --yes is
+   * absent). Lifted when the hosts were named one by one.
+   */
+  maxChanges?: number | undefined;
+}
+
+export interface AuditOptions extends SshOptions, MarkOptions {
+  /** --limit patterns (Ansible syntax), each narrowing the previous */
+  limit?: readonly string[] | undefined;
+  /** --shard I/N: this run's share of the hosts */
+  shard?: string | undefined;
+  /** hosts audited at once (default 50) */
+  concurrency?: number | undefined;
+  /** hard per-host deadline in ms, covering connect, auth, collection and fixing (default 30 s) */
+  timeoutMs?: number | undefined;
+  /** only these rules (ids) */
+  rules?: readonly string[] | undefined;
+  /** not these rules (ids) */
+  skipRules?: readonly string[] | undefined;
+  /** repair what is safe to repair (see the README, "Fixing") */
+  fix?: FixRunOptions | null | undefined;
+  /** aborting stops starting hosts; those in flight end as `interrupted`; the report still lists every host */
+  signal?: AbortSignal | undefined;
+  /** each host's result, as it finishes (with its waivers and drift) */
+  onHost?: ((result: HostResult, progress: { done: number; total: number }) => void) | undefined;
+  /** reporters that follow the run (src/report/create.ts makes the built-in ones) */
+  reporters?: readonly Reporter[] | undefined;
+  /** warnings about the inputs (expired waivers, skipped known_hosts lines, inventory entries left out) */
+  onWarning?: ((message: string) => void) | undefined;
+  /** what the run is doing that is not a warning (how many hosts --rerun-failed reruns) */
+  onInfo?: ((message: string) => void) | undefined;
+}
+
+/** What the session knows before the first host is started (for reporters that label hosts). */
+export interface AuditPlan {
+  selection: SelectedHosts;
+  /** the hosts that will be audited, in inventory order (the selection, or its failures with rerunFailed) */
+  hosts: SelectedHosts['hosts'];
+}
+
+/** Feeds every run event to each reporter. */
+function fanOut(reporters: readonly Reporter[], onHost: AuditOptions['onHost']): Required<Reporter> {
+  return {
+    onRunStart: (info) => reporters.forEach((r) => r.onRunStart?.(info)),
+    onHostStart: (t) => reporters.forEach((r) => r.onHostStart?.(t)),
+    onHostResult: (res, progress) => {
+      onHost?.(res, progress);
+      reporters.forEach((r) => r.onHostResult?.(res, progress));
+    },
+    onRunEnd: (report) => reporters.forEach((r) => r.onRunEnd(report)),
+  };
+}
+
+/**
+ * Audits the hosts of `inventory` (loadInventory's, or localInventory() for this machine) and
+ * resolves to the report. Throws an InputError before connecting to anything when an option or a
+ * file it names is wrong; after that, every host ends in the report with its status, whatever happens.
+ */
+export async function audit(inventory: Inventory, options: AuditOptions = {}, plan?: (p: AuditPlan) => void): Promise<Report> {
+  const warn = options.onWarning ?? (() => {});
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const rules = selectRules(allRules, options.rules ?? [], options.skipRules ?? []);
+  const selection = selectInventoryHosts(inventory, options);
+  for (const note of selectionNotes(selection)) warn(note);
+  checkOverrideIds(
+    allRules,
+    selection.hosts.map((h) => [`${inventory.file}: host ${h.name}: rules`, h.ruleSeverity] as [string, Record<string, unknown>]),
+  );
+  const policy = options.fix ? fixPolicy(options.fix.allowDirs, options.fix.adopt) : null;
+  const marks = await loadMarks(options, selection.hosts, allRules.map((r) => r.meta.id), warn, options.onInfo ?? (() => {}));
+  // ssh_config, known_hosts, identities: read once for the run; --local needs none of it
+  const ssh = inventory.local ? null : await openConnector(options, timeoutMs, warn);
+  const connector: Connector = ssh ?? new LocalConnector();
+  try {
+    for (const w of ssh ? await ssh.prepare(marks.hosts) : []) warn(w);
+    plan?.({ selection, hosts: marks.hosts });
+    const out = fanOut(options.reporters ?? [], options.onHost);
+    const listener: RunListener = {
+      onRunStart: out.onRunStart,
+      onHostStart: out.onHostStart,
+      onHostResult: (r, p) => out.onHostResult(marks.annotate(r), p),
+    };
+    const maxChanges = options.fix?.maxChanges;
+    const report = marks.finalize(
+      await runAudit(
+        marks.hosts,
+        {
+          concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+          timeoutMs,
+          connector,
+          rules,
+          interrupt: options.signal,
+          fix:
+            options.fix && policy
+              ? {
+                  dryRun: options.fix.dryRun === true,
+                  policy,
+                  // hosts named one by one (--limit of names, --local) are an explicit choice: no guard
+                  gate: new FixGate(marks.hosts.length, maxChanges === undefined || selection.explicit ? null : maxChanges),
+                }
+              : undefined,
+        },
+        listener,
+      ),
+    );
+    out.onRunEnd(report);
+    return report;
+  } finally {
+    ssh?.close(); // the jump host connections
+  }
+}
