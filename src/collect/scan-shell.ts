@@ -21,7 +21,7 @@ export interface Bashism {
 // and the scan runs on the event loop that every host's audit shares. Regexes here have no
 // quantified part that can rescan text from many starting points; where a construct needs a look
 // across the line (`[ ... == ...`, `set ... -o pipefail`, `$(( ... ** ...`), a single pass does it.
-// test/collect/scan-shell-linear.test.ts holds every check to that on adversarial shapes.
+// bench/scan-shell.ts times it on adversarial shapes (`node dist/bench/scan-shell.js`).
 
 interface Pattern {
   /** a regex, or a single-pass test over the line */
