@@ -5,6 +5,7 @@ import { allRules } from '../rules/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { type CliIo } from './io.js';
 import { UsageError } from '../errors.js';
+import { withoutMarkers } from '../rules/catalogue.js';
 
 /** docs/ sits at the package root, two levels above dist/src/cli or one above src/cli. */
 async function readDoc(id: string): Promise<string | null> {
@@ -41,6 +42,6 @@ export async function rulesCommand(id: string | undefined, format: 'table' | 'js
     return 0;
   }
   const doc = await readDoc(id);
-  io.stdout.write(doc ?? `${rule.meta.id}: ${rule.meta.title}\n\n${rule.meta.why}\n\nFix: ${rule.meta.fix}\n`);
+  io.stdout.write(doc !== null ? withoutMarkers(doc) : `${rule.meta.id}: ${rule.meta.title}\n\n${rule.meta.why}\n\nFix: ${rule.meta.fix}\n`);
   return 0;
 }

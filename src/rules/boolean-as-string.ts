@@ -12,6 +12,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:97-98, 103-104, 158 (used by truthiness)',
+    scope: 'framework',
     title: 'continueBackupOnFailure and fsFreezeEnabled are JSON booleans',
     why: 'The extension uses these values by Python truthiness: any non-empty string is true, so "false" means true; only "" is false. The backup still runs (a warning), but not the way the value says.',
     fix: 'Write true or false without quotes, e.g. "fsFreezeEnabled": true.',

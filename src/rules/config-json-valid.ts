@@ -26,6 +26,7 @@ export const rule = defineRule(
     extensionCode: 305,
     portalError: portalErrorFor(305),
     upstream: 'ScriptRunner.py:82-83, 91-92, 112-117, 153-156',
+    scope: 'framework',
     title: 'The script config is strict JSON with both script locations',
     why: "The extension parses the config with Python's json.loads: no BOM, comments or trailing commas, valid UTF-8, and both preScriptLocation and postScriptLocation keys present. Otherwise it fails with 305 and silently takes a file-system-consistent backup.",
     fix: 'Save the file as UTF-8 without BOM, remove comments and trailing commas, and make sure both preScriptLocation and postScriptLocation are present (check with: python3 -m json.tool /etc/azure/VMSnapshotScriptPluginConfig.json).',

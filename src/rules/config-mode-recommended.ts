@@ -8,6 +8,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: "none: the public doc's recommendation (0600), stricter than PluginHost.py:138",
+    scope: 'framework',
     title: 'The script config has the mode the doc asks for (0600)',
     why: 'The extension accepts any mode with (mode & 0o177) == 0, but the public doc asks for exactly 600; a config that drifts from the doc confuses the next person who reads it.',
     fix: 'chmod 0600 /etc/azure/VMSnapshotScriptPluginConfig.json',

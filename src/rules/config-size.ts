@@ -10,6 +10,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: "ScriptRunner.py:82-83 (json.load reads the whole file; the cap is vmsnap's)",
+    scope: 'framework',
     title: 'The script config is a sensible size',
     why: `The template config is a few hundred bytes. The extension reads a config of any size, so vmsnap judges one over ${MAX_CONFIG_BYTES / MIB} MiB from what Python's json reads of it on the VM (without line numbers); past ${MAX_CONFIG_PARSE_BYTES / MIB} MiB it does not read it at all, and none of the content checks ran.`,
     fix: 'Replace the file with the template from github.com/MicrosoftAzureBackup/VMSnapshotPluginConfig and fill in the script paths.',

@@ -10,6 +10,7 @@ export const rule = defineRule(
     extensionCode: 304,
     portalError: portalErrorFor(304),
     upstream: 'ScriptRunner.py:84-86, 105, 109-117, 160; PluginHost.py:166-169',
+    scope: 'framework',
     title: 'The script config values have the types the extension needs',
     why: 'A config nested deeper than Python\'s json can read (about 1,000 levels), a config whose top level is not an object, a script location that is null, a timeoutInSeconds that is not a number (Python\'s min() raises TypeError), a ScriptsExecutionPollTimeSeconds that int() cannot take (null, a list or an object: TypeError; 1e400 or Infinity: OverflowError), or a pluginName that is not a string in a config that fails to load (the extension\'s error handler adds it to a string and raises) makes the extension fail with 304 and silently take a file-system-consistent backup.',
     fix: 'Write the script locations as strings ("/etc/azure/prescript.sh"), timeoutInSeconds as a number without quotes (30), ScriptsExecutionPollTimeSeconds as an integer from 1 to 5 (or drop it), and pluginName as the string "ScriptRunner".',

@@ -9,12 +9,6 @@ export type SeverityOverride = Severity | 'off';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/**
- * Rules about something other than the script framework's own files: they still count when
- * workload.conf makes the extension bypass the framework (every other finding is then moot).
- */
-const OUTSIDE_FRAMEWORK = new Set(['extension-installed', 'extension-versions', 'workload-bypass', 'last-backup-evidence', 'path-writable-by-non-root', 'config-writable-by-non-root']);
-
 function bypassed(facts: HostFacts): string | null {
   const name = facts.workload.workloadName;
   return name !== null && (BYPASS_WORKLOADS as readonly string[]).includes(name) ? name : null;
@@ -83,7 +77,7 @@ export function judge(facts: HostFacts, rules: readonly Rule[], overrides: Reado
         fixable: rule.meta.fixable,
       };
       if (f.path !== undefined) finding.path = f.path;
-      if (bypass !== null && !OUTSIDE_FRAMEWORK.has(rule.meta.id) && override === undefined) {
+      if (bypass !== null && rule.meta.scope === 'framework' && override === undefined) {
         // the extension never reads these files while workload.conf names a database flow
         finding.severity = 'info';
         finding.silent = false;

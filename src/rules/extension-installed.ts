@@ -18,6 +18,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'none: the agent (WALinuxAgent) picks the extension folder, outside VMBackup/main',
+    scope: 'outside',
     title: 'The VMSnapshotLinux extension is installed',
     why: 'Without an eligible Microsoft.Azure.RecoveryServices.VMSnapshotLinux-* folder the agent has no backup extension to run, so nothing runs the pre- and post-scripts.',
     fix: 'Run (or let the schedule run) a backup of the VM: the first backup installs the extension. If a folder is stuck in FailedUpgrade or NotInstalled, uninstall the extension from the portal and back up again.',

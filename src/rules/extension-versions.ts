@@ -9,6 +9,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'none: the agent (WALinuxAgent) picks the extension folder, outside VMBackup/main',
+    scope: 'outside',
     title: 'Which of several extension folders the agent uses',
     why: 'With more than one VMSnapshotLinux folder only one is used: the newest eligible version in numeric order. Its host conf and its folder (for relative script paths) are the ones that count.',
     fix: 'Nothing to fix. Old folders are removed by the agent; a folder stuck in FailedUpgrade goes away when the extension is uninstalled and reinstalled by the next backup.',

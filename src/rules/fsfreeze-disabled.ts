@@ -8,6 +8,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:103-104; handle.py:199 (g_fsfreeze_on)',
+    scope: 'framework',
     title: 'fsFreezeEnabled false does not defeat continueBackupOnFailure',
     why: 'With fsFreezeEnabled false the extension fails the whole backup on any script failure, whatever continueBackupOnFailure says, so a config asking to continue on failure does not.',
     fix: 'Set "fsFreezeEnabled": true unless your application cannot stand fsfreeze; if it cannot, expect script failures to fail the backup.',

@@ -8,6 +8,7 @@ export const rule = defineRule(
     extensionCode: 313,
     portalError: portalErrorFor(313),
     upstream: 'PluginHost.py:87-94',
+    scope: 'framework',
     title: 'The plugin host conf exists',
     why: 'The extension first looks for /etc/azure/VMSnapshotPluginHost.conf, then for main/VMSnapshotPluginHost.conf in its own folder. With neither it gives up on the scripts (313) and silently takes a file-system-consistent backup.',
     fix: 'Uninstall the VMSnapshotLinux extension (portal: VM > Extensions) so the next backup reinstalls it with its host conf; do not hand-craft an override in /etc/azure unless you must.',

@@ -9,6 +9,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'PluginHost.py:110, 121-127, 163-164',
+    scope: 'framework',
     title: 'The plugin host conf loads the script plugin',
     why: 'The extension loads as many plugins as numberOfPlugins in [pre_post] says. With the key absent, 0 or negative, the [pre_post] section missing or renamed, or an empty file, it loads none: pre_check succeeds, the pre- and post-script steps run over zero plugins, and the snapshot is reported application-consistent. No error code, no log line that says so: the scripts silently never run.',
     fix: 'Restore the shipped host conf ([pre_post] with numberOfPlugins: 1, pluginName0: ScriptRunner, pluginPath0: /etc/azure, pluginConfigPath0: /etc/azure/VMSnapshotScriptPluginConfig.json), or delete the /etc/azure override, or reinstall the VMSnapshotLinux extension.',

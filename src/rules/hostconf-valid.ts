@@ -10,6 +10,7 @@ export const rule = defineRule(
     extensionCode: 304,
     portalError: portalErrorFor(304),
     upstream: 'PluginHost.py:115-152, 166-169',
+    scope: 'framework',
     title: 'The plugin host conf parses and names the plugin',
     why: 'The extension reads the host conf with ConfigParser: numberOfPlugins, when present, must be an integer, and for each plugin it needs pluginName (ScriptRunner, the only plugin module it ships), pluginPath and pluginConfigPath; timeoutInSeconds, when present, must be an integer, and no value may hold a stray %. Otherwise it fails with 304 and silently takes a file-system-consistent backup.',
     fix: 'Uninstall the VMSnapshotLinux extension so the next backup reinstalls its own host conf; if you keep an override in /etc/azure, copy the shipped file and edit only pluginConfigPath0.',

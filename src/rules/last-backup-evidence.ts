@@ -45,6 +45,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: "none: reads the extension's log, as handle.py:518 writes it",
+    scope: 'outside',
     title: "The extension log shows the last backup's outcome",
     why: "For the silent failures (304, 305, 313, 314, 316) the portal reports success and the only trace is a line in the extension's own log; the newest outcome line tells whether the last backup really ran the scripts.",
     fix: 'Fix what the other findings report, then take an on-demand backup and check the newest lines of /var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log.',

@@ -9,6 +9,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: "none: vmsnap's own security check (the extension never checks parent directories)",
+    scope: 'outside',
     title: 'No directory above the config, the scripts or the host conf is writable by a non-root user',
     why: 'The extension checks the files, never their directories, and runs the scripts as root. Whoever can write a directory on the way to the config, a script (including the directories of a symlink and of its target) or the host conf can swap the file for their own: privilege escalation to root at the next backup.',
     fix: 'chown root:root the directory and chmod go-w it (e.g. chown root:root /etc/azure && chmod 0755 /etc/azure); move scripts out of directories other users must write.',

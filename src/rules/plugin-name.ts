@@ -8,6 +8,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:87-88 (read, used only in log lines); the doc asks for ScriptRunner',
+    scope: 'framework',
     title: 'pluginName is "ScriptRunner"',
     why: 'The template config says "pluginName": "ScriptRunner" and the doc says to leave it as is, or the scripts might not work as expected.',
     fix: 'Set "pluginName": "ScriptRunner" in /etc/azure/VMSnapshotScriptPluginConfig.json.',

@@ -9,6 +9,7 @@ export const rule = defineRule(
     extensionCode: 305,
     portalError: portalErrorFor(305),
     upstream: 'ScriptRunner.py:105, 112-114',
+    scope: 'framework',
     title: 'ScriptsExecutionPollTimeSeconds is an integer Python can read',
     why: 'A ScriptsExecutionPollTimeSeconds that Python\'s int() rejects with ValueError (a string that is not an integer, such as "2.5", "1e3" or "0x10"; or NaN) makes the extension fail to read the config (305) and silently take a file-system-consistent backup.',
     fix: 'Write an integer from 1 to 5 without quotes ("ScriptsExecutionPollTimeSeconds": 2), or remove the key for the default 3.',

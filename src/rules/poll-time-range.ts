@@ -9,6 +9,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:105-106',
+    scope: 'framework',
     title: 'ScriptsExecutionPollTimeSeconds is an integer from 1 to 5',
     why: 'The doc says ScriptsExecutionPollTimeSeconds must be an integer from 1 to 5; the extension silently ignores any other value and polls every 3 seconds.',
     fix: 'Set "ScriptsExecutionPollTimeSeconds" to an integer from 1 to 5, or remove it for the default 3.',

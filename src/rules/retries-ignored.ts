@@ -8,6 +8,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:99-102, 222-229 (a retry runs only after a failure that did not time out)',
+    scope: 'framework',
     title: 'No script retries are configured',
     why: 'The doc describes preScriptNoOfRetries and postScriptNoOfRetries, but the extension ignores them: each script runs exactly once (its log still claims retries).',
     fix: 'Set both to 0, and make the scripts retry internally if they need to.',

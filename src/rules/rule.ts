@@ -17,6 +17,12 @@ export interface RuleMeta {
    * (../shared/reference), or `none: why` for a rule no extension code stands behind
    */
   upstream: string;
+  /**
+   * 'framework': about the script framework's own files and values (moot, and shown as info, while
+   * workload.conf makes the extension bypass the framework); 'outside': about the extension, its
+   * evidence or the VM's security, which count whatever workload.conf says
+   */
+  scope: 'framework' | 'outside';
   title: string;
   /** why it matters, one or two sentences */
   why: string;

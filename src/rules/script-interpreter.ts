@@ -34,6 +34,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: "ScriptRunner.py:204, 259 (['sh', location, params...]: the shebang is ignored)",
+    scope: 'framework',
     title: 'The scripts are written for sh, not another interpreter',
     why: 'The extension runs every script as `sh <path> <params...>`: the shebang line (and the execute bit) are ignored, so a bash, python or other script is fed to sh (dash on Debian and Ubuntu), where it typically fails.',
     fix: 'Write the script in POSIX sh with #!/bin/sh, or make it a two-line sh wrapper: `#!/bin/sh` then `exec /bin/bash /opt/app/real-prescript.sh "$@"`.',

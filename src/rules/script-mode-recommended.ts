@@ -10,6 +10,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: "none: the public doc's recommendation (0700), stricter than ScriptRunner.py:134-137",
+    scope: 'framework',
     title: 'The scripts have the mode the doc asks for (0700)',
     why: 'The extension runs `sh <path>` and only checks (mode & 0o077) == 0, so 0600 or 0500 work; the doc asks for exactly 700, and a script that drifts from it surprises the next person who reads it.',
     fix: 'chmod 0700 /etc/azure/prescript.sh /etc/azure/postscript.sh (your script paths)',

@@ -9,6 +9,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:160, 176 (os.path.isfile against the working directory, the extension folder)',
+    scope: 'framework',
     title: 'Script locations are absolute paths',
     why: 'A relative script location resolves against the extension folder, whose name carries the extension version: the next extension upgrade moves to a new folder and the script is no longer found.',
     fix: 'Write the full path, e.g. "preScriptLocation": "/etc/azure/prescript.sh", and keep the scripts outside /var/lib/waagent.',

@@ -10,6 +10,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:132, 160, 176 (stat and isfile follow links; the link is never checked)',
+    scope: 'framework',
     title: 'Script locations are not symlinks',
     why: "The extension follows symlinks and checks only the target's mode and owner: the link and the directories along the chain are never checked, and a reader of the config sees a path whose permissions do not matter.",
     fix: 'Point the location at the real file (readlink -f <path> gives it), or replace the link with the file itself.',

@@ -10,6 +10,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: "ScriptRunner.py:204, 259 (['sh', location, params...]: /bin/sh runs it)",
+    scope: 'framework',
     title: 'The scripts run under sh (dash), not only under bash',
     why: "The extension runs scripts as `sh <path>` (dash on Debian and Ubuntu): the shebang is ignored. A script `sh -n` rejects, or one using bash-only expansions dash stops on (${var//a/b}, ${var:0:2}, set -o pipefail, **), exits 2, which the extension reports as Pre-ScriptExecutionFailed (300) or Post-ScriptExecutionFailed (301). Other bash-only commands ([[ ]], source, ==) fail one by one while the script goes on: a warning.",
     fix: 'Run `sh -n <script>` on the VM and rewrite the bash-only parts (function f() {...}, arrays, [[ ]], <<<) in POSIX sh, or wrap: `#!/bin/sh` then `exec /bin/bash /opt/app/real-script.sh "$@"`.',

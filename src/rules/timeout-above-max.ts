@@ -9,6 +9,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:86, 216; PluginHost.py:67, 120',
+    scope: 'framework',
     title: 'timeoutInSeconds is at most 1800',
     why: 'The extension silently clamps timeoutInSeconds to 1800 (the doc\'s maximum): a script that needs longer is reported as timed out after 30 minutes.',
     fix: 'Set "timeoutInSeconds" to 1800 or less and make the scripts finish within it.',

@@ -7,6 +7,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:59, 85-86',
+    scope: 'framework',
     title: 'timeoutInSeconds is set',
     why: 'Without timeoutInSeconds the extension gives each script 10 seconds (not the template\'s 30), then reports a timeout and leaves the script running.',
     fix: 'Add "timeoutInSeconds": 30 (or what your scripts need, at most 1800) to the config.',

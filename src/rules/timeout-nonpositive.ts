@@ -8,6 +8,7 @@ export const rule = defineRule(
     extensionCode: 308,
     portalError: portalErrorFor(308),
     upstream: 'ScriptRunner.py:86, 107, 216',
+    scope: 'framework',
     title: 'timeoutInSeconds is positive',
     why: 'The extension declares a script timed out as soon as its elapsed time reaches the timeout: with 0 or less, every script times out at the first poll (308 for the pre-script) and is left running.',
     fix: 'Set "timeoutInSeconds" to the time your scripts need, between 1 and 1800 (the template uses 30).',

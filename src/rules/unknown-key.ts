@@ -38,6 +38,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'ScriptRunner.py:84-106 (the keys get_config reads)',
+    scope: 'framework',
     title: 'Every config key is one the extension reads',
     why: 'The extension ignores keys it does not know, and key names are case-sensitive: a misspelled or miscased key silently leaves the default in place.',
     fix: 'Rename the key to the exact spelling (see the did-you-mean in the message) or remove it.',

@@ -9,6 +9,7 @@ export const rule = defineRule(
     extensionCode: null,
     portalError: portalErrorFor(null),
     upstream: 'handle.py:448-451 (workloadPatch reads /etc/azure/workload.conf)',
+    scope: 'outside',
     title: 'workload.conf does not bypass the script framework',
     why: 'When /etc/azure/workload.conf names oracle, mysql, mariadb or postgres in [workload] workload_name, the extension runs its own database flow and bypasses the pre/post-script framework entirely.',
     fix: 'Use one mechanism: remove /etc/azure/workload.conf (or its workload_name) to use your scripts, or drop the script config if the built-in database flow is what you want.',

@@ -9,6 +9,7 @@ import { demoFleet } from '../../src/fleet/demo-fleet.js';
 import { allRules } from '../../src/rules/index.js';
 import { UPSTREAM_MISSING, UPSTREAM_TARBALL } from '../helpers/upstream.js';
 import { portalErrorFor } from '../../src/rules/rule.js';
+import { generatedBlock, ruleFactsTable, rulesIndexTable } from '../../src/rules/catalogue.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const rulesDir = path.join(root, 'src/rules');
@@ -18,7 +19,7 @@ const ids = allRules.map((r) => r.meta.id);
 /** Extension codes the extension can report for a configuration check. */
 const CONFIG_CHECK_CODES = [302, 303, 304, 305, 306, 307, 313, 314, 316, 317];
 /** Files in src/rules that are not rules. */
-const NOT_RULES = new Set(['index.ts', 'rule.ts', 'context.ts', 'engine.ts', 'helpers.ts', 'python.ts', 'script-rule-factory.ts', 'select.ts']);
+const NOT_RULES = new Set(['index.ts', 'rule.ts', 'context.ts', 'engine.ts', 'helpers.ts', 'python.ts', 'script-rule-factory.ts', 'select.ts', 'catalogue.ts']);
 
 describe('rule registry', () => {
   it('has unique kebab-case ids', () => {
@@ -39,16 +40,11 @@ describe('rule registry', () => {
         expect(fs.existsSync(path.join(root, 'test/rules', `${id}.test.ts`))).toBe(true);
       });
 
-      it('has a doc page whose title and table match its meta', () => {
+      it('has a doc page: its title, the facts table derived from its meta (npm run docs), and its sections', () => {
         const doc = fs.readFileSync(path.join(docsDir, `${id}.md`), 'utf8');
         expect(doc.split('\n')[0]).toBe(`# ${id}`);
-        const row = (label: string) => new RegExp(`^\\|\\s*${label}\\s*\\|\\s*(.+?)\\s*\\|\\s*$`, 'mi').exec(doc)?.[1];
-        expect(row('Severity')).toBe(`\`${r.meta.severity}\``);
-        expect(row('Extension code')).toBe(r.meta.extensionCode === null ? 'none' : String(r.meta.extensionCode));
-        expect(row('Portal error')).toBe(r.meta.portalError === null ? 'none' : `\`${r.meta.portalError}\``);
-        expect(row('Fixable')).toBe(r.meta.fixable ? 'yes (`vmsnap audit --fix`)' : 'no');
+        expect(generatedBlock(doc), `docs/rules/${id}.md drifted from the meta: run npm run docs`).toBe(ruleFactsTable(r.meta));
         // the extension's lines it mirrors, at b7eecd4 (../shared/reference/vmbackup-main-b7eecd4.tar.gz)
-        expect(row('Upstream')).toBe(r.meta.upstream);
         expect(r.meta.upstream).toMatch(/^(none: .+|(?:(?:PluginHost|ScriptRunner|handle)\.py:\d+(?:-\d+)?(?:, \d+(?:-\d+)?)*(?:; |(?= \(|$)))+.*)$/);
         for (const section of ['## What it checks', '## Why it matters', '## Failing example', '## Passing example', '## How to fix', '## See also']) {
           expect(doc, `${id}.md lacks ${section}`).toContain(section);
@@ -89,18 +85,15 @@ describe('rule registry', () => {
     }
   });
 
-  it('docs/rules/README.md lists exactly the registry, in order, with matching meta', () => {
+  it('docs/rules/README.md lists exactly the registry, in order, as derived from the meta (npm run docs)', () => {
     const readme = fs.readFileSync(path.join(docsDir, 'README.md'), 'utf8');
-    const rows = [...readme.matchAll(/^\|\s*\[`([a-z0-9-]+)`\]\(([^)]+)\)\s*\|\s*`(\w+)`\s*\|\s*([^|]+?)\s*\|\s*(yes|no)\s*\|\s*(.+?)\s*\|$/gm)];
-    expect(rows.map((m) => m[1])).toEqual(ids);
-    for (const m of rows) {
-      const r = allRules.find((x) => x.meta.id === m[1])!;
-      expect(m[2]).toBe(`${r.meta.id}.md`);
-      expect(m[3]).toBe(r.meta.severity);
-      expect(m[4]).toBe(r.meta.extensionCode === null ? '–' : String(r.meta.extensionCode));
-      expect(m[5]).toBe(r.meta.fixable ? 'yes' : 'no');
-      expect(m[6]).toBe(r.meta.title);
-    }
+    expect(generatedBlock(readme), 'docs/rules/README.md drifted from the registry: run npm run docs').toBe(rulesIndexTable(allRules));
+  });
+
+  it('a framework rule is info only while workload.conf bypasses the framework; an outside rule counts', () => {
+    expect(allRules.filter((r) => r.meta.scope === 'outside').map((r) => r.meta.id).sort()).toEqual(
+      ['config-writable-by-non-root', 'extension-installed', 'extension-versions', 'last-backup-evidence', 'path-writable-by-non-root', 'workload-bypass'],
+    );
   });
 });
 
