@@ -6,6 +6,8 @@ import { ProgressReporter } from '../report/progress.js';
 import type { RerunHint } from '../report/table-sections.js';
 import { flagText, type CliIo } from './io.js';
 import { parseOutputSpecs } from './output-files.js';
+import { AUDIT_OPTIONS } from './audit-options.js';
+import { notRerun } from './options.js';
 import { UsageError } from '../errors.js';
 
 export interface ReportingArgs {
@@ -27,22 +29,8 @@ export interface Reporting {
   wrap(inner: readonly Reporter[]): Reporter;
 }
 
-/**
- * Options dropped from the rerun hint, and whether they take a value: those that choose hosts or
- * reports, and --fix-adopt (the operator vouched for the files of this run, not of the next one).
- */
-const NOT_RERUN: Record<string, 'value' | 'values' | 'flag'> = {
-  format: 'value',
-  f: 'value',
-  output: 'values',
-  o: 'values',
-  'rerun-failed': 'value',
-  limit: 'values',
-  baseline: 'value',
-  quiet: 'flag',
-  q: 'flag',
-  'fix-adopt': 'flag',
-};
+/** Options dropped from the rerun hint (those that choose hosts or reports, and --fix-adopt), from the option table. */
+const NOT_RERUN = notRerun(AUDIT_OPTIONS);
 
 /** `vmsnap audit` arguments of this command line minus report/selection options (pure). */
 export function rerunArgs(argv: readonly string[]): string[] {

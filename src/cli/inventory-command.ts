@@ -12,6 +12,7 @@ import { localInventory } from '../local/audit-local.js';
 import { printable } from '../report/terminal-text.js';
 import { selectInventoryHosts, type SelectedHosts } from '../select/hosts.js';
 import { flagText, type CliIo } from './io.js';
+import { withOptions, type OptionSpec } from './options.js';
 import { UsageError } from '../errors.js';
 
 /** What chooses the hosts of a command. */
@@ -29,25 +30,27 @@ export interface HostArgs {
   local?: boolean | undefined;
 }
 
-/** The options behind HostArgs. `local` adds --local (audit only); `shard` adds --shard. */
-export function hostOptions<T>(y: Argv<T>, opts: { local?: boolean; shard?: boolean } = {}) {
-  let out = y
-    .option('limit', {
-      type: 'string',
-      array: true,
-      requiresArg: true,
-      describe: 'only these hosts: names, groups, tag:TAG, globs (web*), ~regex; "a,b" or "a:b" union, "&x" intersection, "!x" exclusion (e.g. \'web*:&prod:!web3\')',
-    })
-    .option('inventory-format', { choices: ['auto', ...INVENTORY_FORMATS] as const, describe: 'format of -i (default auto: detected from the content)' })
-    .option('az-address', { choices: AZ_ADDRESS_KINDS, describe: 'with an `az vm list -d` inventory: connect to the private (default) or public IP' })
-    .option('az-user', { type: 'string', requiresArg: true, describe: 'with an `az vm list -d` inventory: the login user (default root)' });
-  if (opts.shard !== false) {
-    out = out.option('shard', { type: 'string', requiresArg: true, describe: 'audit share I of N (1-based), by a hash of each host name, e.g. --shard 2/4; `vmsnap merge` joins the reports' });
-  }
-  if (opts.local) {
-    out = out.option('local', { type: 'boolean', describe: 'audit this machine, without SSH and without an inventory (as root, or through sudo -n)' });
-  }
+/** The options behind HostArgs (-i is each command's own). `local` adds --local (audit only); `shard` adds --shard. */
+export function hostOptionSpecs(opts: { local?: boolean; shard?: boolean } = {}): OptionSpec[] {
+  const out: OptionSpec[] = [
+    {
+      name: 'limit',
+      kind: 'list',
+      group: 'selection',
+      notRerun: true,
+      doc: 'only these hosts: names, groups, tag:TAG, globs (web*), ~regex; "a,b" or "a:b" union, "&x" intersection, "!x" exclusion (e.g. \'web*:&prod:!web3\')',
+    },
+    { name: 'inventory-format', kind: 'choice', choices: ['auto', ...INVENTORY_FORMATS], group: 'selection', doc: 'format of -i (default auto: detected from the content)' },
+    { name: 'az-address', kind: 'choice', choices: AZ_ADDRESS_KINDS, group: 'selection', doc: 'with an `az vm list -d` inventory: connect to the private (default) or public IP' },
+    { name: 'az-user', kind: 'string', group: 'selection', doc: 'with an `az vm list -d` inventory: the login user (default root)' },
+  ];
+  if (opts.shard !== false) out.push({ name: 'shard', kind: 'string', group: 'selection', doc: 'audit share I of N (1-based), by a hash of each host name, e.g. --shard 2/4; `vmsnap merge` joins the reports' });
+  if (opts.local) out.push({ name: 'local', kind: 'boolean', group: 'selection', doc: 'audit this machine, without SSH and without an inventory (as root, or through sudo -n)' });
   return out;
+}
+
+export function hostOptions<T>(y: Argv<T>, opts: { local?: boolean; shard?: boolean } = {}): Argv<T> {
+  return withOptions(y, hostOptionSpecs(opts));
 }
 
 function oneValue(value: unknown, flag: string): string | undefined {

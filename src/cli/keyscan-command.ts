@@ -14,20 +14,24 @@ import type { OpenSshConnector, ScanResult } from '../ssh/openssh-connector.js';
 import { endpointId, type Endpoint, type RouteTarget } from '../ssh/resolve.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { hostOptions, selectCommandHosts, type HostArgs } from './inventory-command.js';
-import { buildConnector, type SshArgs } from './ssh-options.js';
+import { hostOptionSpecs, selectCommandHosts, type HostArgs } from './inventory-command.js';
+import { SSH_OPTIONS, buildConnector, type SshArgs } from './ssh-options.js';
+import { withOptions, type OptionSpec } from './options.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../audit/session.js';
+import { MAX_TIMEOUT_S } from './audit-options.js';
 
 /** `vmsnap keyscan`'s flags: the inventory, and the SSH flags that decide how hosts are reached. */
+export const KEYSCAN_OPTIONS: readonly OptionSpec[] = [
+  { name: 'inventory', alias: 'i', kind: 'string', required: true, group: 'selection', doc: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output' },
+  ...hostOptionSpecs(),
+  { name: 'concurrency', alias: 'j', kind: 'integer', default: DEFAULT_CONCURRENCY, min: 0, exclusiveMin: true, group: 'connection', doc: 'hosts scanned at once' },
+  { name: 'timeout', kind: 'number', default: DEFAULT_TIMEOUT_MS / 1000, min: 0, exclusiveMin: true, max: MAX_TIMEOUT_S, group: 'connection', doc: 'per-host deadline in seconds' },
+  { name: 'known-hosts', kind: 'string', group: 'connection', doc: 'known_hosts file to compare with (default: as ssh_config says, else ~/.ssh/known_hosts)' },
+  ...SSH_OPTIONS,
+];
+
 export function keyscanOptions(y: Argv) {
-  return hostOptions(y)
-    .option('inventory', { alias: 'i', type: 'string', demandOption: true, describe: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output' })
-    .option('concurrency', { alias: 'j', type: 'string', default: '50', describe: 'hosts scanned at once (a number)' })
-    .option('timeout', { type: 'string', default: '30', describe: 'per-host deadline in seconds' })
-    .option('known-hosts', { type: 'string', describe: 'known_hosts file to compare with (default: as ssh_config says, else ~/.ssh/known_hosts)' })
-    .option('ssh-config', { type: 'string', describe: 'OpenSSH client config to honour (default ~/.ssh/config; "none" for none)' })
-    .option('jump', { alias: 'J', type: 'string', describe: 'jump host(s) for every host, as ProxyJump: [user@]host[:port][,...] ("none": connect directly)' })
-    .option('retries', { type: 'string', default: '2', describe: 'retries, with backoff, of a connection reset or closed before the key exchange' })
-    .option('jump-max-startups', { type: 'string', default: '8', describe: 'per jump host: most connections being set up through it at once' })
+  return withOptions(y, KEYSCAN_OPTIONS)
     .example('$0 keyscan -i inventory.yaml >> ~/.ssh/known_hosts', 'after checking the fingerprints it prints on stderr')
     .example('$0 keyscan -i inventory.yaml --ssh-config ~/.ssh/config.fleet', 'through the jump hosts that config names');
 }

@@ -1,45 +1,29 @@
 // The command line: parse flags with yargs, dispatch, and turn every failure into an exit code.
 // Returns the exit code; only bin/vmsnap calls process.exit.
 import yargs, { type Argv } from 'yargs';
-import { FORMATS, type Format } from '../report/reporter.js';
+import type { Format } from '../report/reporter.js';
 import { VERSION } from '../version.js';
 import { auditCommand, type FixArgs } from './audit-command.js';
 import { fileOption } from './audit-reporting.js';
 import { demoCommand } from './demo-command.js';
 import { EXIT } from './exit-codes.js';
-import { decimal, type CliIo } from './io.js';
+import type { CliIo } from './io.js';
 import { UsageError, isInputError } from '../errors.js';
-import { keyscanCommand, keyscanOptions } from './keyscan-command.js';
-import { sshArgsFrom, withSshOptions } from './ssh-options.js';
+import { KEYSCAN_OPTIONS, keyscanCommand, keyscanOptions } from './keyscan-command.js';
+import { sshArgsFrom } from './ssh-options.js';
+import { AUDIT_OPTIONS } from './audit-options.js';
+import { numberFlag, rejectRepeated, withOptions } from './options.js';
 import { rulesCommand } from './rules-command.js';
 import { schemaCommand } from './schema-command.js';
-import { hostArgs, hostOptions, inventoryArgs, inventoryCommand, inventoryOptions } from './inventory-command.js';
+import { hostArgs, inventoryArgs, inventoryCommand, inventoryOptions } from './inventory-command.js';
 import { mergeArgs, mergeCommand, mergeOptions } from './merge-command.js';
 import { reportArgs, reportCommand, reportOptions } from './report-command.js';
 import { COMPLETION_FLAG, printCompletions } from './completion.js';
 import { didYouMean } from '../util/did-you-mean.js';
 
 function auditOptions(y: Argv) {
-  return hostOptions(withSshOptions(y), { local: true })
-    .option('inventory', { alias: 'i', type: 'string', requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output (required unless --local)' })
-    .option('format', { alias: 'f', choices: FORMATS, default: 'table', describe: 'report format on stdout' })
-    .option('concurrency', { alias: 'j', type: 'string', default: '50', describe: 'hosts audited at once (a number)' })
-    .option('timeout', { type: 'string', default: '30', describe: 'hard per-host deadline in seconds (connect, auth, collection)' })
-    .option('known-hosts', { type: 'string', describe: 'known_hosts file (default ~/.ssh/known_hosts); host keys are always verified' })
-    .option('rule', { type: 'string', array: true, default: [] as string[], describe: 'run only this rule (repeatable)' })
-    .option('skip-rule', { type: 'string', array: true, default: [] as string[], describe: 'do not run this rule (repeatable)' })
-    .option('output', { alias: 'o', type: 'string', array: true, default: [] as string[], describe: 'also write a report to a file, FORMAT=PATH (repeatable, written atomically)' })
-    .option('waivers', { type: 'string', describe: 'YAML file of accepted findings (rule, host/group/tag, justification, expires)' })
-    .option('baseline', { type: 'string', describe: 'an earlier JSON report: mark findings new or unchanged, list resolved ones' })
-    .option('rerun-failed', { type: 'string', describe: 'an earlier JSON report: audit only the hosts that were not compliant in it' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress line on stderr' })
+  return withOptions(y, AUDIT_OPTIONS)
     .example('$0 audit -i inventory.yaml --rerun-failed last.json', 'audit again only what failed last time')
-    .option('fix', { type: 'boolean', default: false, describe: 'repair owner and mode of the config, the scripts and the host conf (never content, never through a link)' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'with --fix: print the changes per host, change nothing' })
-    .option('yes', { type: 'boolean', default: false, describe: 'with --fix: allow more than --max-changes hosts to change when stdout is not a terminal' })
-    .option('max-changes', { type: 'string', default: '10', describe: 'with --fix, stdout not a terminal, no --yes: most hosts that may change' })
-    .option('fix-adopt', { type: 'boolean', default: false, describe: 'with --fix: I reviewed these files: also make root\'s the config and scripts a non-root user owns or can write (never the host conf)' })
-    .option('fix-allow-dir', { type: 'string', array: true, default: [] as string[], describe: 'with --fix: another directory the config and scripts may be fixed in (default only /etc/azure)' })
     .example('$0 audit -i inventory.yaml --fix --dry-run', 'show what --fix would change')
     .example('$0 audit -i inventory.yaml', 'audit every host, print a table')
     .example('$0 audit -i hosts.yml --limit \'web:&prod:!web3\'', 'an Ansible inventory; the prod web servers but web3')
@@ -93,23 +77,10 @@ function parse(argv: readonly string[]): Promise<{ err: Error | null; parsed: Pa
   });
 }
 
-/** Largest --timeout: Node's timers hold at most 2^31-1 ms (about 24.8 days). */
-const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
+/** Single-valued options of the commands without an option table yet, given twice. */
+const SINGLE_VALUED = ['inventory', 'format', 'dir'];
 
-function positiveNumber(value: unknown, flag: string, integer: boolean, max = Number.MAX_SAFE_INTEGER): number {
-  if (Array.isArray(value)) throw new UsageError(`--${flag} was given ${value.length} times; give it once`);
-  const n = decimal(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} must be a positive ${integer ? 'whole number' : 'number'}, got "${String(value)}"`);
-  }
-  if (n > max) throw new UsageError(`--${flag} must be at most ${max}, got "${String(value)}"`);
-  return n;
-}
-
-/** Options that take one value: given twice, yargs makes a list of them, which nothing expects. */
-const SINGLE_VALUED = ['inventory', 'format', 'concurrency', 'timeout', 'known-hosts', 'waivers', 'baseline', 'rerun-failed', 'max-changes', 'retries', 'ssh-config', 'jump-max-startups', 'dir'];
-
-function rejectRepeated(parsed: Parsed): void {
+function rejectRepeatedLegacy(parsed: Parsed): void {
   for (const flag of SINGLE_VALUED) {
     const v = parsed[flag];
     if (Array.isArray(v)) throw new UsageError(`--${flag} was given ${v.length} times; give it once`);
@@ -129,7 +100,7 @@ function fixArgs(parsed: Parsed): FixArgs | null {
   return {
     dryRun,
     yes: parsed['yes'] === true,
-    maxChanges: positiveNumber(parsed['maxChanges'], 'max-changes', true),
+    maxChanges: numberFlag(AUDIT_OPTIONS, parsed, 'max-changes'),
     allowDirs: (parsed['fixAllowDir'] as string[]).map(String),
     adopt: parsed['fixAdopt'] === true,
   };
@@ -156,15 +127,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT.ok;
   }
   try {
-    rejectRepeated(parsed);
+    const table = parsed._[0] === 'audit' ? AUDIT_OPTIONS : parsed._[0] === 'keyscan' ? KEYSCAN_OPTIONS : null;
+    if (table) rejectRepeated(table, parsed);
+    else rejectRepeatedLegacy(parsed);
     switch (parsed._[0]) {
       case 'audit':
         return await auditCommand(
           {
             inventory: String(parsed['inventory']),
             format: parsed['format'] as Format,
-            concurrency: positiveNumber(parsed['concurrency'], 'concurrency', true),
-            timeout: positiveNumber(parsed['timeout'], 'timeout', false, MAX_TIMEOUT_S),
+            concurrency: numberFlag(AUDIT_OPTIONS, parsed, 'concurrency'),
+            timeout: numberFlag(AUDIT_OPTIONS, parsed, 'timeout'),
             knownHosts: parsed['knownHosts'] as string | undefined,
             rule: (parsed['rule'] as string[]).map(String),
             skipRule: (parsed['skipRule'] as string[]).map(String),
@@ -190,8 +163,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await keyscanCommand(
           {
             hosts: hostArgs(parsed),
-            concurrency: positiveNumber(parsed['concurrency'], 'concurrency', true),
-            timeout: positiveNumber(parsed['timeout'], 'timeout', false, MAX_TIMEOUT_S),
+            concurrency: numberFlag(KEYSCAN_OPTIONS, parsed, 'concurrency'),
+            timeout: numberFlag(KEYSCAN_OPTIONS, parsed, 'timeout'),
             ssh: sshArgsFrom(parsed),
           },
           io,

@@ -1,10 +1,10 @@
 // The SSH flags shared by `vmsnap audit` and `vmsnap keyscan`, and the connector they configure.
-import type { Argv } from 'yargs';
 import { DEFAULT_JUMP_MAX_STARTUPS, DEFAULT_RETRIES, type OpenSshConnector } from '../ssh/openssh-connector.js';
 import { openConnector, routeResolver as openRouteResolver, type SshOptions } from '../ssh/open.js';
 import { ttyPassphrasePrompt } from './passphrase-prompt.js';
 import { parseJumpSpec, type Resolver } from '../ssh/resolve.js';
-import { decimal, flagText, type CliIo } from './io.js';
+import { flagText, type CliIo } from './io.js';
+import { numberFlag, type OptionSpec } from './options.js';
 import { UsageError } from '../errors.js';
 
 export interface SshArgs {
@@ -23,20 +23,13 @@ export interface SshArgs {
 }
 
 /** The SSH flags of `audit` (which defines --known-hosts itself) and `keyscan`. */
-export function withSshOptions<T>(y: Argv<T>) {
-  return y
-    .option('ssh-config', { type: 'string', describe: 'OpenSSH client config to honour (default ~/.ssh/config; "none" for none)' })
-    .option('jump', { alias: 'J', type: 'string', describe: 'jump host(s) for every host, as ProxyJump: [user@]host[:port][,...] ("none": connect directly)' })
-    .option('accept-new', { type: 'boolean', default: false, describe: 'add unknown host keys to known_hosts (as StrictHostKeyChecking=accept-new); a changed key is never accepted' })
-    .option('retries', { type: 'string', default: String(DEFAULT_RETRIES), describe: 'retries, with backoff, of a connection reset or closed before the session is ready' })
-    .option('jump-max-startups', { type: 'string', default: String(DEFAULT_JUMP_MAX_STARTUPS), describe: 'per jump host: most connections being set up through it at once' });
-}
-
-function wholeNumber(value: unknown, flag: string, min: number): number {
-  const n = decimal(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number of at least ${min}, got "${String(value)}"`);
-  return n;
-}
+export const SSH_OPTIONS: readonly OptionSpec[] = [
+  { name: 'ssh-config', kind: 'string', group: 'connection', doc: 'OpenSSH client config to honour (default ~/.ssh/config; "none" for none)' },
+  { name: 'jump', alias: 'J', kind: 'string', group: 'connection', doc: 'jump host(s) for every host, as ProxyJump: [user@]host[:port][,...] ("none": connect directly)' },
+  { name: 'accept-new', kind: 'boolean', default: false, group: 'connection', doc: 'add unknown host keys to known_hosts (as StrictHostKeyChecking=accept-new); a changed key is never accepted' },
+  { name: 'retries', kind: 'integer', default: DEFAULT_RETRIES, min: 0, group: 'connection', doc: 'retries, with backoff, of a connection reset or closed before the session is ready' },
+  { name: 'jump-max-startups', kind: 'integer', default: DEFAULT_JUMP_MAX_STARTUPS, min: 1, group: 'connection', doc: 'per jump host: most connections being set up through it at once' },
+];
 
 /** The SSH flags from yargs' parsed argv, checked. */
 export function sshArgsFrom(parsed: Record<string, unknown>): SshArgs {
@@ -62,8 +55,8 @@ export function sshArgsFrom(parsed: Record<string, unknown>): SshArgs {
     knownHosts: str('knownHosts'),
     acceptNew: parsed['acceptNew'] === true,
     jump,
-    retries: wholeNumber(parsed['retries'] ?? DEFAULT_RETRIES, 'retries', 0),
-    jumpMaxStartups: wholeNumber(parsed['jumpMaxStartups'] ?? DEFAULT_JUMP_MAX_STARTUPS, 'jump-max-startups', 1),
+    retries: numberFlag(SSH_OPTIONS, parsed, 'retries'),
+    jumpMaxStartups: numberFlag(SSH_OPTIONS, parsed, 'jump-max-startups'),
   };
 }
 
