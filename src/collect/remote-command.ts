@@ -11,11 +11,8 @@ import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import type { ExecResult, StdoutWatch } from '../ssh/connection.js';
 import type { RemoteSession } from '../ssh/connector.js';
+import { shellQuote } from '../util/shell-quote.js';
 
-/** POSIX single-quote quoting: the one routine used for every word vmsnap puts on a command line. */
-export function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 // Finds a Python the way the extension's own VMs have one, then runs the bootstrap given as $0 with
 // the program's pieces as its arguments.

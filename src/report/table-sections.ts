@@ -2,6 +2,7 @@
 // findings grouped across hosts for large fleets, waiver and baseline notes, and the command that
 // reruns the failures.
 import { AUDITED_STATUSES, type Finding, type HostResult, type Report } from '../model/report.js';
+import { shellWord } from '../util/shell-quote.js';
 
 /** Above this many hosts the table groups identical findings instead of one block per host. */
 export const GROUP_ABOVE_HOSTS = 20;
@@ -145,10 +146,6 @@ export interface RerunHint {
   jsonPath?: string | undefined;
 }
 
-/** POSIX-shell quoting where needed. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Past this many failed hosts a --limit list is no command to paste: --rerun-failed instead. */
 export const RERUN_LIMIT_MAX_HOSTS = 20;
@@ -157,12 +154,12 @@ export const RERUN_LIMIT_MAX_HOSTS = 20;
 export function rerunCommand(report: Report, hint: RerunHint): string | null {
   const failed = report.hosts.filter((h) => h.status !== 'compliant').map((h) => h.name);
   if (failed.length === 0) return null;
-  const base = ['vmsnap', 'audit', ...hint.args].map(shellQuote).join(' ');
+  const base = ['vmsnap', 'audit', ...hint.args].map(shellWord).join(' ');
   // --local is one host and takes no --limit: the same command again
   if (hint.args.includes('--local')) return base;
   if (hint.jsonPath === undefined && failed.length > RERUN_LIMIT_MAX_HOSTS) {
     return `${base} --rerun-failed REPORT.json   (${failed.length} hosts: add --output json=REPORT.json to this run's command to keep a report to rerun from)`;
   }
   const select = hint.jsonPath !== undefined ? ['--rerun-failed', hint.jsonPath] : ['--limit', failed.join(',')];
-  return `${base} ${select.map(shellQuote).join(' ')}`;
+  return `${base} ${select.map(shellWord).join(' ')}`;
 }

@@ -19,6 +19,7 @@
 // whole pattern must select at least one host.
 import { suggestionSuffix } from '../util/did-you-mean.js';
 import { InputError } from '../errors.js';
+import { HOST_GLOB, globToRegExp } from '../util/glob.js';
 
 /** What selection needs of a host. */
 export interface Selectable {
@@ -119,36 +120,13 @@ export function parsePattern(pattern: string): Term[] {
   return terms;
 }
 
-/** fnmatch-style glob to an anchored RegExp: * ? [abc] [!abc] [a-z]; everything else literal. */
-export function globToRegExp(glob: string): RegExp {
-  let src = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') src += '.*';
-    else if (c === '?') src += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end === -1) {
-        src += '\\[';
-        continue;
-      }
-      let body = glob.slice(i + 1, end);
-      const negate = body.startsWith('!');
-      if (negate) body = body.slice(1);
-      src += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (m) => '\\' + m)}]`;
-      i = end;
-    } else src += c.replace(/[.*+?^${}()|[\]\\/]/g, (m) => '\\' + m);
-  }
-  return new RegExp(`^(?:${src})$`, 's');
-}
-
 function matcher(term: Term): (s: string) => boolean {
   if (term.kind === 'regex') {
     const re = new RegExp(`^(?:${term.value})`);
     return (s) => re.test(s);
   }
   if (term.glob) {
-    const re = globToRegExp(term.value);
+    const re = globToRegExp(term.value, HOST_GLOB);
     return (s) => re.test(s);
   }
   return (s) => s === term.value;

@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
+import { KNOWN_HOSTS_PATTERN, globToRegExp } from '../util/glob.js';
+import { shellWord } from '../util/shell-quote.js';
 
 export interface KnownHostKey {
   /** key type as the line names it (and as the key blob itself says), e.g. 'ssh-ed25519' */
@@ -102,8 +104,8 @@ export class KnownHosts {
         const positive: RegExp[] = [];
         const negative: RegExp[] = [];
         for (const n of names) {
-          if (n.startsWith('!')) negative.push(globToRegExp(n.slice(1)));
-          else positive.push(globToRegExp(n));
+          if (n.startsWith('!')) negative.push(globToRegExp(n.slice(1), KNOWN_HOSTS_PATTERN));
+          else positive.push(globToRegExp(n, KNOWN_HOSTS_PATTERN));
         }
         this.patternLines.push({ entry, positive, negative });
         this.matcher.set(entry, (name) => !negative.some((r) => r.test(name)) && positive.some((r) => r.test(name)));
@@ -209,7 +211,7 @@ export class KnownHosts {
       message:
         `REMOTE HOST IDENTIFICATION HAS CHANGED: ${name} presented ${presented}, ${recorded}. ` +
         `Someone could be eavesdropping (man-in-the-middle), or the host key was just changed; ` +
-        `if the change is expected, remove the old key with ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(this.fileName())} and add the new one`,
+        `if the change is expected, remove the old key with ssh-keygen -R ${shellWord(name)} -f ${shellWord(this.fileName())} and add the new one`,
     };
   }
 
@@ -314,24 +316,10 @@ function parseHashedName(field: string): { salt: Buffer; hash: Buffer } | null {
   return { salt, hash };
 }
 
-/** OpenSSH's match_pattern: `*` any run, `?` any one character, everything else literal; case-insensitive */
-function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (const ch of pattern.toLowerCase()) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
-}
-
 function keyscanCommand(host: string, port: number): string {
-  return `ssh-keyscan${port === 22 ? '' : ` -p ${port}`} ${shellQuote(host)}`;
+  return `ssh-keyscan${port === 22 ? '' : ` -p ${port}`} ${shellWord(host)}`;
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 // ---- hashed names --------------------------------------------------------------------------------
 

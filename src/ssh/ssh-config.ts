@@ -15,6 +15,7 @@ import path from 'node:path';
 import SSHConfig, { LineType, type Line } from 'ssh-config';
 import { READ_LIMITS, readBoundedSync, readFailure } from '../util/read-bounded.js';
 import { InputError, type ErrorSubject } from '../errors.js';
+import { OPENSSH_PATTERN, PATH_COMPONENT, globToRegExp } from '../util/glob.js';
 
 /** An ssh_config vmsnap cannot honour (a syntax error, an unreadable Include); the message names file and line. */
 export class SshConfigError extends InputError {
@@ -269,13 +270,7 @@ export class SshConfig {
 
 /** OpenSSH match_pattern: `*` any run, `?` exactly one character, case-sensitive (as `ssh -G` shows). */
 function patternRegExp(p: string): RegExp {
-  let re = '';
-  for (const ch of p) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
+  return globToRegExp(p, OPENSSH_PATTERN);
 }
 
 /** A Host line's patterns, compiled once. */
@@ -468,7 +463,7 @@ function globPath(pattern: string): string[] {
     if (!/[*?[]/.test(part)) {
       for (const b of bases) next.push(path.join(b, part));
     } else {
-      const re = globComponent(part);
+      const re = globToRegExp(part, PATH_COMPONENT);
       for (const b of bases) {
         let entries: string[];
         try {
@@ -491,26 +486,6 @@ function globPath(pattern: string): string[] {
       return false;
     }
   });
-}
-
-function globComponent(part: string): RegExp {
-  let re = '';
-  for (let i = 0; i < part.length; i++) {
-    const ch = part[i]!;
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else if (ch === '[') {
-      const end = part.indexOf(']', i + 2);
-      if (end === -1) re += '\\[';
-      else {
-        let cls = part.slice(i + 1, end);
-        if (cls.startsWith('!')) cls = `^${cls.slice(1)}`;
-        re += `[${cls.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
 }
 
 // ---- tokens --------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // waived is compliant. A waiver past its date waives nothing and is listed as expired; a waiver
 // that matched no finding of this run is listed as unused.
 import { AUDITED_STATUSES, summarize, type Finding, type HostResult, type Report, type WaiverRef } from '../model/report.js';
-import { globToRegExp } from './glob.js';
+import { WAIVER_GLOB, globToRegExp } from '../util/glob.js';
 import type { Waiver, WaiverSet } from './load.js';
 
 /** What a waiver may select a host by, beyond its name (from the inventory). */
@@ -28,7 +28,7 @@ class Matcher {
   hostMatches(w: Waiver, host: string, labels: HostLabels | undefined): boolean {
     if (w.host !== undefined) {
       let re = this.patterns.get(w.host);
-      if (!re) this.patterns.set(w.host, (re = globToRegExp(w.host)));
+      if (!re) this.patterns.set(w.host, (re = globToRegExp(w.host, WAIVER_GLOB)));
       if (!re.test(host)) return false;
     }
     if (w.group !== undefined && !(labels?.groups.includes(w.group) ?? false)) return false;

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { collectorCommand, findFrame, fixerCommand, fixerStdin, runCollector, runFixer, shellQuote } from '../../src/collect/remote-command.js';
+import { collectorCommand, findFrame, fixerCommand, fixerStdin, runCollector, runFixer } from '../../src/collect/remote-command.js';
+import { shellQuote } from '../../src/util/shell-quote.js';
 import { LocalSession } from '../../src/local/local-session.js';
 import type { RemoteSession } from '../../src/ssh/connector.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HostResult } from '../../src/model/report.js';
 import { TableReporter } from '../../src/report/table.js';
-import { messageShape, rerunCommand, shellQuote } from '../../src/report/table-sections.js';
+import { messageShape, rerunCommand } from '../../src/report/table-sections.js';
+import { shellWord } from '../../src/util/shell-quote.js';
 import { finding, host, MemorySink, mixedReport, report, warning } from './fixtures.js';
 
 function render(r: ReturnType<typeof report>, opts: ConstructorParameters<typeof TableReporter>[1] = {}): string {
@@ -96,8 +97,8 @@ describe('TableReporter', () => {
   });
 
   it('quotes shell words only where needed', () => {
-    expect(shellQuote('/a/b-c_d.json')).toBe('/a/b-c_d.json');
-    expect(shellQuote("it's here")).toBe(`'it'\\''s here'`);
+    expect(shellWord('/a/b-c_d.json')).toBe('/a/b-c_d.json');
+    expect(shellWord("it's here")).toBe(`'it'\\''s here'`);
     expect(rerunCommand(report([host('a b', 'timeout')]), { args: [] })).toBe("vmsnap audit --limit 'a b'");
   });
 
