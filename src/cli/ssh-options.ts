@@ -7,20 +7,8 @@ import { flagText, type CliIo } from './io.js';
 import { numberFlag, type OptionSpec } from './options.js';
 import { UsageError } from '../errors.js';
 
-export interface SshArgs {
-  /** --ssh-config FILE, or 'none'; default ~/.ssh/config */
-  sshConfig?: string | undefined;
-  /** --known-hosts FILE: replaces ssh_config's UserKnownHostsFile */
-  knownHosts?: string | undefined;
-  /** --accept-new */
-  acceptNew?: boolean | undefined;
-  /** --jump SPEC (ProxyJump syntax, or none) */
-  jump?: string | undefined;
-  /** --retries */
-  retries?: number | undefined;
-  /** --jump-max-startups */
-  jumpMaxStartups?: number | undefined;
-}
+/** The SSH flags: --ssh-config, --known-hosts, --accept-new, --jump, --retries, --jump-max-startups. */
+export type SshArgs = Pick<SshOptions, 'sshConfig' | 'knownHosts' | 'acceptNew' | 'jump' | 'retries' | 'jumpMaxStartups'>;
 
 /** The SSH flags of `audit` (which defines --known-hosts itself) and `keyscan`. */
 export const SSH_OPTIONS: readonly OptionSpec[] = [

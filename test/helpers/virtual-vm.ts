@@ -3,6 +3,7 @@
 // (src/collect/parse-config.ts). It lets rule tests and the demo-fleet test judge exactly the facts
 // a real VM built from the same FileSpec list would produce, without SSH or root. Only `sh -n` runs
 // for real (the machine's /bin/sh, on a temporary copy of the script), as the collector does.
+// test/helpers/virtual-vm.e2e.test.ts keeps it in step: the demo fleet built for real gives the same facts.
 //
 // Modelled after the fleet harness: missing parent directories are root:root 0755, a file's group
 // defaults to its owner's id, each fleet user has a same-named group with the same id.
@@ -28,6 +29,16 @@ import {
   type StatFacts,
 } from '../../src/model/facts.js';
 import { FLEET_USERS, PRIVATE_ROOTS, type FileSpec, type Owner } from '../../src/fleet/spec.js';
+
+/** collector.py's CONFIG_KEYS: the keys the extension reads (the doc's appName is not one) */
+const COLLECTOR_CONFIG_KEYS: readonly string[] = [
+  'pluginName', 'preScriptLocation', 'postScriptLocation', 'preScriptParams', 'postScriptParams', 'preScriptNoOfRetries',
+  'postScriptNoOfRetries', 'timeoutInSeconds', 'continueBackupOnFailure', 'fsFreezeEnabled', 'ScriptsExecutionPollTimeSeconds',
+];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
 
 type NodeType = 'file' | 'dir' | 'symlink';
 interface VNode {
@@ -430,6 +441,16 @@ export function collectFacts(files: readonly FileSpec[]): HostFacts {
       cfgData = data;
       parse = parseConfigBytes(data);
     }
+  }
+  if (judgedOnVm && parse?.ok && isObject(parse.value) && JSON.stringify(parse.value).length > MAX_CONFIG_BYTES) {
+    // as collector.py's python_parse: a config too big to ship keeps the extension's own keys and
+    // small values; every other value is named, not shipped
+    parse = {
+      ...parse,
+      value: Object.fromEntries(
+        Object.entries(parse.value).map(([k, v]) => [k, COLLECTOR_CONFIG_KEYS.includes(k) || JSON.stringify(v).length <= 1024 ? v : '(vmsnap: value not shipped)']),
+      ),
+    };
   }
   const parsed = cfgData ? lenientJson(cfgData) : null;
 
