@@ -8,13 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import {
-  DEFAULT_MASKED_DIRS,
-  fleetAddresses,
-  startFleet,
-  type Fleet,
-  type FleetVm,
-} from '../../src/fleet/harness.js';
+import { DEFAULT_MASKED_DIRS, startFleet, type Fleet, type FleetVm } from '../../src/fleet/harness.js';
+import { fleetAddresses } from '../../src/fleet/addresses.js';
 import {
   CONFIG_PATH,
   EXT_DIR,
