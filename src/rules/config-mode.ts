@@ -1,7 +1,7 @@
-import { CONSEQUENCE, defineRule, portalErrorFor } from './rule.js';
-import { isRegularFile, modeViolation } from './helpers.js';
+import { CONSEQUENCE, portalErrorFor } from './rule.js';
+import { SCRIPT_CONFIG, modeCeilingRule } from './file-rule-factory.js';
 
-export const rule = defineRule(
+export const rule = modeCeilingRule(
   {
     id: 'config-mode',
     severity: 'error',
@@ -16,9 +16,7 @@ export const rule = defineRule(
     consequence: CONSEQUENCE.visibleFallback,
     silent: false,
   },
-  ({ facts }) => {
-    const file = facts.config.file;
-    const message = isRegularFile(file) ? modeViolation('script config', file, 0o177, 0o600) : null;
-    return message ? [{ message, path: facts.configPath }] : [];
-  },
+  SCRIPT_CONFIG,
+  0o177,
+  0o600,
 );

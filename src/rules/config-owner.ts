@@ -1,7 +1,7 @@
-import { CONSEQUENCE, defineRule, portalErrorFor } from './rule.js';
-import { isRegularFile, ownerViolation } from './helpers.js';
+import { CONSEQUENCE, portalErrorFor } from './rule.js';
+import { SCRIPT_CONFIG, rootOwnerRule } from './file-rule-factory.js';
 
-export const rule = defineRule(
+export const rule = rootOwnerRule(
   {
     id: 'config-owner',
     severity: 'error',
@@ -16,9 +16,5 @@ export const rule = defineRule(
     consequence: CONSEQUENCE.visibleFallback,
     silent: false,
   },
-  ({ facts }) => {
-    const file = facts.config.file;
-    const message = isRegularFile(file) ? ownerViolation('script config', file) : null;
-    return message ? [{ message, path: facts.configPath }] : [];
-  },
+  SCRIPT_CONFIG,
 );

@@ -1,7 +1,7 @@
-import { CONSEQUENCE, defineRule, portalErrorFor } from './rule.js';
-import { isRegularFile, modeViolation } from './helpers.js';
+import { CONSEQUENCE, portalErrorFor } from './rule.js';
+import { HOST_CONF, modeCeilingRule } from './file-rule-factory.js';
 
-export const rule = defineRule(
+export const rule = modeCeilingRule(
   {
     id: 'hostconf-mode',
     severity: 'error',
@@ -16,9 +16,7 @@ export const rule = defineRule(
     consequence: CONSEQUENCE.silentFallback,
     silent: true,
   },
-  ({ facts }) => {
-    const file = facts.hostConf.file;
-    const message = isRegularFile(file) ? modeViolation('plugin host conf', file, 0o033, 0o644) : null;
-    return message && file ? [{ message, path: file.path }] : [];
-  },
+  HOST_CONF,
+  0o033,
+  0o644,
 );

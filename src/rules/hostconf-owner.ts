@@ -1,7 +1,7 @@
-import { CONSEQUENCE, defineRule, portalErrorFor } from './rule.js';
-import { isRegularFile, ownerViolation } from './helpers.js';
+import { CONSEQUENCE, portalErrorFor } from './rule.js';
+import { HOST_CONF, rootOwnerRule } from './file-rule-factory.js';
 
-export const rule = defineRule(
+export const rule = rootOwnerRule(
   {
     id: 'hostconf-owner',
     severity: 'error',
@@ -16,9 +16,5 @@ export const rule = defineRule(
     consequence: CONSEQUENCE.silentFallback,
     silent: true,
   },
-  ({ facts }) => {
-    const file = facts.hostConf.file;
-    const message = isRegularFile(file) ? ownerViolation('plugin host conf', file) : null;
-    return message && file ? [{ message, path: file.path }] : [];
-  },
+  HOST_CONF,
 );

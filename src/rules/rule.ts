@@ -2,7 +2,7 @@
 // A rule never does I/O, never prints and never knows how the facts were gathered.
 import type { HostFacts } from '../model/facts.js';
 import type { Severity } from '../model/report.js';
-import { pythonTruthy } from './helpers.js';
+import { backupAfterScriptFailure } from './helpers.js';
 
 export interface RuleMeta {
   /** stable kebab-case id; also the name of src/rules/<id>.ts, docs/rules/<id>.md, test/rules/<id>.test.ts */
@@ -67,17 +67,10 @@ export const CONSEQUENCE = {
 
 /**
  * What a script failure (302/303/306/307, a failed run, a timeout) does to the backup, given the
- * config: fsFreezeEnabled false makes any failure fail the backup; otherwise continueBackupOnFailure
- * decides, by truthiness as the extension reads it.
+ * config: the scripts do not run, and backupAfterScriptFailure says what the backup does then.
  */
 export function scriptFailureConsequence(config: Record<string, unknown> | null): string {
-  if (!config) return CONSEQUENCE.scriptsSkipped;
-  const freeze = 'fsFreezeEnabled' in config ? pythonTruthy(config['fsFreezeEnabled']) : true;
-  if (!freeze) return 'scripts do not run and the backup fails (fsFreezeEnabled is false)';
-  const cont = 'continueBackupOnFailure' in config ? pythonTruthy(config['continueBackupOnFailure']) : true;
-  return cont
-    ? 'scripts do not run; backup continues file-system-consistent (continueBackupOnFailure is true)'
-    : 'scripts do not run; the backup fails (continueBackupOnFailure is false)';
+  return `scripts do not run; ${backupAfterScriptFailure(config)}`;
 }
 
 export function defineRule(meta: RuleMeta, check: Rule['check']): Rule {

@@ -3,13 +3,12 @@
 import type { PathFacts, ScriptFacts } from '../model/facts.js';
 import { defineRule, portalErrorFor, scriptFailureConsequence } from './rule.js';
 import type { Rule, RuleContext, RuleFinding } from './rule.js';
+import { modeCeilingRule, rootOwnerRule, type CheckedFile } from './file-rule-factory.js';
 import {
   backupAfterScriptFailure,
   describeNotRegular,
   isPlainObject,
   isRegularFile,
-  modeViolation,
-  ownerViolation,
   showValue,
   type RegularFile,
 } from './helpers.js';
@@ -134,9 +133,18 @@ export function makeScriptExistsRule(which: Which): Rule {
   );
 }
 
+/** The script the extension would run, as the file its mode and owner tests look at. */
+function scriptFile(which: Which): CheckedFile {
+  return {
+    label: SCRIPT_KINDS[which].label,
+    file: (ctx) => existingScript(scriptTarget(ctx, which))?.file ?? null,
+    consequence: (ctx) => scriptFailureConsequence(ctx.config),
+  };
+}
+
 export function makeScriptModeRule(which: Which): Rule {
   const k = SCRIPT_KINDS[which];
-  return defineRule(
+  return modeCeilingRule(
     {
       id: `${which}script-mode`,
       severity: 'error',
@@ -151,17 +159,15 @@ export function makeScriptModeRule(which: Which): Rule {
       consequence: scriptFailureConsequence(null),
       silent: false,
     },
-    (ctx) => {
-      const t = existingScript(scriptTarget(ctx, which));
-      const message = t && modeViolation(k.label, t.file, 0o077, 0o700);
-      return t && message ? [{ message, path: t.file.path, consequence: scriptFailureConsequence(ctx.config) }] : [];
-    },
+    scriptFile(which),
+    0o077,
+    0o700,
   );
 }
 
 export function makeScriptOwnerRule(which: Which): Rule {
   const k = SCRIPT_KINDS[which];
-  return defineRule(
+  return rootOwnerRule(
     {
       id: `${which}script-owner`,
       severity: 'error',
@@ -176,11 +182,7 @@ export function makeScriptOwnerRule(which: Which): Rule {
       consequence: scriptFailureConsequence(null),
       silent: false,
     },
-    (ctx) => {
-      const t = existingScript(scriptTarget(ctx, which));
-      const message = t && ownerViolation(k.label, t.file);
-      return t && message ? [{ message, path: t.file.path, consequence: scriptFailureConsequence(ctx.config) }] : [];
-    },
+    scriptFile(which),
   );
 }
 
