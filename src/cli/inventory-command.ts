@@ -49,10 +49,6 @@ export function hostOptionSpecs(opts: { local?: boolean; shard?: boolean } = {})
   return out;
 }
 
-export function hostOptions<T>(y: Argv<T>, opts: { local?: boolean; shard?: boolean } = {}): Argv<T> {
-  return withOptions(y, hostOptionSpecs(opts));
-}
-
 function oneValue(value: unknown, flag: string): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new UsageError(`--${flag} was given ${value.length} times; give it once`);
@@ -179,14 +175,16 @@ export async function inventoryCommand(args: InventoryCommandArgs, io: CliIo): P
 }
 
 /** yargs options of `vmsnap inventory`. */
+export const INVENTORY_OPTIONS: readonly OptionSpec[] = [
+  { name: 'inventory', alias: 'i', kind: 'string', required: true, group: 'selection', doc: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output' },
+  ...hostOptionSpecs(),
+  { name: 'format', alias: 'f', kind: 'choice', choices: ['table', 'json'], default: 'table', group: 'reports', doc: 'listing format' },
+  { name: 'ssh-config', kind: 'string', group: 'connection', doc: 'OpenSSH client config to resolve hosts with, as audit does (default ~/.ssh/config; "none")' },
+  { name: 'jump', alias: 'J', kind: 'string', group: 'connection', doc: 'jump host(s) for every host, as audit --jump' },
+];
+
 export function inventoryOptions<T>(y: Argv<T>) {
-  return hostOptions(
-    y
-      .option('inventory', { alias: 'i', type: 'string', demandOption: true, requiresArg: true, describe: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output' })
-      .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'listing format' })
-      .option('ssh-config', { type: 'string', describe: 'OpenSSH client config to resolve hosts with, as audit does (default ~/.ssh/config; "none")' })
-      .option('jump', { alias: 'J', type: 'string', describe: 'jump host(s) for every host, as audit --jump' }),
-  )
+  return withOptions(y, INVENTORY_OPTIONS)
     .example('$0 inventory -i inventory.yaml --limit \'web*:&prod:!web3\'', 'which hosts this selection audits, and how vmsnap reaches each')
     .example('$0 inventory -i hosts.yml --format json', 'an Ansible inventory as vmsnap reads it (groups, ansible_user, ansible_become ...)')
     .example('az vm list -d -o json > vms.json && $0 inventory -i vms.json --az-user azureuser', 'the VMs of a subscription, tags as key=value')

@@ -12,12 +12,12 @@ import { UsageError, isInputError } from '../errors.js';
 import { KEYSCAN_OPTIONS, keyscanCommand, keyscanOptions } from './keyscan-command.js';
 import { sshArgsFrom } from './ssh-options.js';
 import { AUDIT_OPTIONS } from './audit-options.js';
-import { numberFlag, rejectRepeated, withOptions } from './options.js';
+import { numberFlag, rejectRepeated, withOptions, type OptionSpec } from './options.js';
 import { rulesCommand } from './rules-command.js';
 import { schemaCommand } from './schema-command.js';
-import { hostArgs, inventoryArgs, inventoryCommand, inventoryOptions } from './inventory-command.js';
-import { mergeArgs, mergeCommand, mergeOptions } from './merge-command.js';
-import { reportArgs, reportCommand, reportOptions } from './report-command.js';
+import { INVENTORY_OPTIONS, hostArgs, inventoryArgs, inventoryCommand, inventoryOptions } from './inventory-command.js';
+import { MERGE_OPTIONS, mergeArgs, mergeCommand, mergeOptions } from './merge-command.js';
+import { REPORT_OPTIONS, reportArgs, reportCommand, reportOptions } from './report-command.js';
 import { COMPLETION_FLAG, printCompletions } from './completion.js';
 import { didYouMean } from '../util/did-you-mean.js';
 
@@ -47,16 +47,12 @@ function buildParser() {
     .completion('completion', 'print a shell completion script (bash, zsh): vmsnap completion >> ~/.bashrc')
     .command('keyscan', "fetch every host's SSH host key (never logging in): print the known_hosts lines to add, say which match or changed", keyscanOptions)
     .command('rules [id]', 'list the rules, or print one rule\'s documentation', (y) =>
-      y
-        .positional('id', { type: 'string', describe: 'rule id' })
-        .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
+      withOptions(y.positional('id', { type: 'string', describe: 'rule id' }), RULES_OPTIONS)
         .example('$0 rules config-mode', 'what config-mode checks and how to fix it'),
     )
     .command('schema', 'print the JSON Schema of the JSON report', (y) => y.example('$0 schema > vmsnap-report.schema.json', ''))
     .command('demo', 'start a local fleet of sshd test VMs (root, Linux), audit it, clean up', (y) =>
-      y
-        .option('dir', { type: 'string', default: '.vmsnap-demo', describe: 'where the demo keeps its inventory and JSON report' })
-        .option('format', { alias: 'f', choices: ['table', 'json'] as const, default: 'table' as const })
+      withOptions(y, DEMO_OPTIONS)
         .example('sudo $0 demo', 'see vmsnap on VMs it builds itself'),
     )
     .demandCommand(1, 'name a command: audit, inventory, merge, report, keyscan, rules, schema, demo or completion')
@@ -77,15 +73,22 @@ function parse(argv: readonly string[]): Promise<{ err: Error | null; parsed: Pa
   });
 }
 
-/** Single-valued options of the commands without an option table yet, given twice. */
-const SINGLE_VALUED = ['inventory', 'format', 'dir'];
+const RULES_OPTIONS: readonly OptionSpec[] = [{ name: 'format', alias: 'f', kind: 'choice', choices: ['table', 'json'], default: 'table', group: 'reports', doc: 'the catalogue as a table or as JSON (the rules\' meta)' }];
+const DEMO_OPTIONS: readonly OptionSpec[] = [
+  { name: 'dir', kind: 'string', default: '.vmsnap-demo', group: 'reports', doc: 'where the demo keeps its inventory and its JSON and HTML reports' },
+  { name: 'format', alias: 'f', kind: 'choice', choices: ['table', 'json'], default: 'table', group: 'reports', doc: 'the report on stdout' },
+];
 
-function rejectRepeatedLegacy(parsed: Parsed): void {
-  for (const flag of SINGLE_VALUED) {
-    const v = parsed[flag];
-    if (Array.isArray(v)) throw new UsageError(`--${flag} was given ${v.length} times; give it once`);
-  }
-}
+/** Each command's option table. */
+const OPTION_TABLES: Record<string, readonly OptionSpec[]> = {
+  audit: AUDIT_OPTIONS,
+  keyscan: KEYSCAN_OPTIONS,
+  inventory: INVENTORY_OPTIONS,
+  merge: MERGE_OPTIONS,
+  report: REPORT_OPTIONS,
+  rules: RULES_OPTIONS,
+  demo: DEMO_OPTIONS,
+};
 
 function fixArgs(parsed: Parsed): FixArgs | null {
   const fix = parsed['fix'] === true;
@@ -127,9 +130,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT.ok;
   }
   try {
-    const table = parsed._[0] === 'audit' ? AUDIT_OPTIONS : parsed._[0] === 'keyscan' ? KEYSCAN_OPTIONS : null;
-    if (table) rejectRepeated(table, parsed);
-    else rejectRepeatedLegacy(parsed);
+    rejectRepeated(OPTION_TABLES[String(parsed._[0])] ?? [], parsed);
     switch (parsed._[0]) {
       case 'audit':
         return await auditCommand(

@@ -10,7 +10,8 @@ import { mergeReports } from '../report/merge.js';
 import { createReporter } from '../report/create.js';
 import { FORMATS, type Format, type Sink } from '../report/reporter.js';
 import { exitCodeFor } from './exit-codes.js';
-import { hostArgs, hostOptions, selectCommandHosts, type HostArgs } from './inventory-command.js';
+import { hostArgs, hostOptionSpecs, selectCommandHosts, type HostArgs } from './inventory-command.js';
+import { withOptions, type OptionSpec } from './options.js';
 import { type CliIo } from './io.js';
 import { UsageError } from '../errors.js';
 import { AtomicFileSink, checkWritable, type OutputSpec } from './output-files.js';
@@ -89,15 +90,15 @@ export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> 
 }
 
 /** yargs options of `vmsnap merge <reports..>`. */
+export const MERGE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'output', alias: 'o', kind: 'list', default: [], group: 'reports', doc: 'write the merged report to PATH (JSON) or FORMAT=PATH (repeatable, atomic)' },
+  { name: 'format', alias: 'f', kind: 'choice', choices: FORMATS, group: 'reports', doc: 'print the merged report on stdout in this format (default: json, or nothing with -o)' },
+  { name: 'inventory', alias: 'i', kind: 'string', group: 'selection', doc: 'the inventory the shards audited: its hosts no shard reported are added as error NOT_REPORTED' },
+  ...hostOptionSpecs({ shard: false }),
+];
+
 export function mergeOptions<T>(y: Argv<T>) {
-  return hostOptions(
-    y
-      .positional('reports', { type: 'string', array: true, describe: 'JSON reports of the shards (--output json=FILE of each --shard run)' })
-      .option('output', { alias: 'o', type: 'string', array: true, default: [] as string[], describe: 'write the merged report to PATH (JSON) or FORMAT=PATH (repeatable, atomic)' })
-      .option('format', { alias: 'f', choices: FORMATS, describe: 'print the merged report on stdout in this format (default: json, or nothing with -o)' })
-      .option('inventory', { alias: 'i', type: 'string', requiresArg: true, describe: 'the inventory the shards audited: its hosts no shard reported are added as error NOT_REPORTED' }),
-    { shard: false },
-  )
+  return withOptions(y.positional('reports', { type: 'string', array: true, describe: 'JSON reports of the shards (--output json=FILE of each --shard run)' }), MERGE_OPTIONS)
     .example('$0 merge /out/shard-*.json -o report.json', 'one report from the shards of a run')
     .example('$0 merge shard-*.json -i inventory.yaml --limit prod -f table', 'a table of the whole run; hosts of the selection no shard reported show as NOT_REPORTED');
 }

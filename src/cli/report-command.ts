@@ -14,6 +14,7 @@ import { flagText, type CliIo } from './io.js';
 import { UsageError } from '../errors.js';
 import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
 import { readSavedReport } from './saved-report.js';
+import { withOptions, type OptionSpec } from './options.js';
 
 export interface ReportArgs {
   file: string;
@@ -53,12 +54,14 @@ export async function reportCommand(args: ReportArgs, io: CliIo): Promise<number
 }
 
 /** yargs options of `vmsnap report <file>`. */
+export const REPORT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'format', alias: 'f', kind: 'choice', choices: FORMATS, group: 'reports', doc: 'format on stdout (default: table, or nothing with -o)' },
+  { name: 'output', alias: 'o', kind: 'list', default: [], group: 'reports', doc: 'also write the report to a file, FORMAT=PATH (repeatable, written atomically)' },
+  { name: 'inventory', alias: 'i', kind: 'string', group: 'selection', doc: 'the inventory the report audited: its groups and tags label the hosts' },
+];
+
 export function reportOptions<T>(y: Argv<T>) {
-  return y
-    .positional('file', { type: 'string', describe: 'a saved report: JSON (--format json / --output json=, or vmsnap merge) or JSON Lines' })
-    .option('format', { alias: 'f', choices: FORMATS, describe: 'format on stdout (default: table, or nothing with -o)' })
-    .option('output', { alias: 'o', type: 'string', array: true, default: [] as string[], describe: 'also write the report to a file, FORMAT=PATH (repeatable, written atomically)' })
-    .option('inventory', { alias: 'i', type: 'string', requiresArg: true, describe: 'the inventory the report audited: its groups and tags label the hosts' })
+  return withOptions(y.positional('file', { type: 'string', describe: 'a saved report: JSON (--format json / --output json=, or vmsnap merge) or JSON Lines' }), REPORT_OPTIONS)
     .example('$0 report nightly.json -o html=nightly.html', 'a page to open: tiles, charts, a host table that filters and searches, each host\'s findings and fixes')
     .example('$0 report merged.json -f junit > junit.xml', 'JUnit for CI from a merged shard report');
 }

@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIT_OPTIONS } from '../../src/cli/audit-options.js';
 import { KEYSCAN_OPTIONS } from '../../src/cli/keyscan-command.js';
+import { INVENTORY_OPTIONS } from '../../src/cli/inventory-command.js';
+import { MERGE_OPTIONS } from '../../src/cli/merge-command.js';
+import { REPORT_OPTIONS } from '../../src/cli/report-command.js';
 import { GROUPS, notRerun, numberFlag, type OptionSpec } from '../../src/cli/options.js';
 import { run } from './run-main.js';
 
@@ -34,6 +37,9 @@ function helpSections(help: string): Map<string, { names: string[]; text: Map<st
 describe.each([
   ['audit', AUDIT_OPTIONS],
   ['keyscan', KEYSCAN_OPTIONS],
+  ['inventory', INVENTORY_OPTIONS],
+  ['merge', MERGE_OPTIONS],
+  ['report', REPORT_OPTIONS],
 ] as [string, readonly OptionSpec[]][])('vmsnap %s --help', (command, table) => {
   it('lists every option of the table in its group, and no other', async () => {
     const r = await run([command, '--help']);
@@ -68,6 +74,18 @@ describe('values', () => {
     expect(() => numberFlag(AUDIT_OPTIONS, { retries: '-1' }, 'retries')).toThrow('--retries must be a whole number of at least 0, got "-1"');
     expect(() => numberFlag(AUDIT_OPTIONS, { jumpMaxStartups: '0' }, 'jump-max-startups')).toThrow('--jump-max-startups must be a whole number of at least 1, got "0"');
     expect(() => numberFlag(AUDIT_OPTIONS, { maxChanges: ['1', '2'] }, 'max-changes')).toThrow('--max-changes was given 2 times; give it once');
+  });
+
+  it.each([
+    ['inventory', '-i', 'a.yaml', '-i', 'b.yaml'],
+    ['merge', 'a.json', '-f', 'json', '-f', 'table'],
+    ['report', 'a.json', '-i', 'a.yaml', '-i', 'b.yaml'],
+    ['demo', '--dir', 'a', '--dir', 'b'],
+    ['rules', '-f', 'json', '-f', 'table'],
+  ])('a single-valued option given twice is refused: %s', async (...argv) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^vmsnap: --(inventory|format|dir) was given 2 times; give it once\n$/);
   });
 
   it('the rerun command drops what the table marks, with its aliases', () => {
