@@ -46,6 +46,13 @@ export class UsageError extends InputError {
   }
 }
 
+/** An invariant of vmsnap's own code does not hold: a bug, never the caller's input (exit 70). */
+export class InternalError extends VmsnapError {
+  constructor(message: string) {
+    super('INTERNAL', message);
+  }
+}
+
 export function isInputError(e: unknown): e is InputError {
   return e instanceof InputError;
 }

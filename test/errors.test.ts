@@ -33,6 +33,15 @@ describe('errors', () => {
     expect(offenders).toEqual(['src/errors.ts: VmsnapError']);
   });
 
+  it('nothing in src/ throws a bare Error: every error has a code (the HTML page\'s own script aside)', () => {
+    const bare = sources(path.join(REPO, 'src'))
+      .filter((f) => !f.endsWith('html-client.ts'))
+      .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').map((l, i) => [f, i + 1, l] as const))
+      .filter(([, , l]) => /\bnew (Error|TypeError|RangeError)\(/.test(l))
+      .map(([f, n]) => `${path.relative(REPO, f)}:${n}`);
+    expect(bare).toEqual([]);
+  });
+
   it('each error carries its stable code, and input errors are InputErrors', () => {
     const input: [InputError, string][] = [
       [new UsageError('x'), 'USAGE'],

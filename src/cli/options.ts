@@ -4,7 +4,7 @@
 // written in decimal and in range; a single-valued option given once) and the rerun hint's filter
 // are all derived from it.
 import type { Argv, Options } from 'yargs';
-import { UsageError } from '../errors.js';
+import { UsageError, InternalError } from '../errors.js';
 import { decimal } from './io.js';
 
 export const GROUPS = {
@@ -102,7 +102,7 @@ const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.to
 /** A number option's checked value from yargs' parsed argv. */
 export function numberFlag(specs: readonly OptionSpec[], parsed: Record<string, unknown>, name: string): number {
   const spec = specs.find((s) => s.name === name);
-  if (!spec || (spec.kind !== 'integer' && spec.kind !== 'number')) throw new Error(`${name} is not a number option of this command`);
+  if (!spec || (spec.kind !== 'integer' && spec.kind !== 'number')) throw new InternalError(`${name} is not a number option of this command`);
   return parseNumberFlag(spec, parsed[camel(name)] ?? spec.default);
 }
 

@@ -12,6 +12,7 @@ import { deflateSync } from 'node:zlib';
 import type { ExecResult, StdoutWatch } from '../ssh/connection.js';
 import type { RemoteSession } from '../ssh/connector.js';
 import { shellQuote } from '../util/shell-quote.js';
+import { InternalError } from '../errors.js';
 
 
 // Finds a Python the way the extension's own VMs have one, then runs the bootstrap given as $0 with
@@ -67,7 +68,7 @@ export type CommandLineParams = Readonly<Record<string, number>>;
 
 function pythonLiteral(params: CommandLineParams): string {
   for (const [k, v] of Object.entries(params)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || !Number.isFinite(v)) throw new Error(`not a command-line parameter: ${k}=${v}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || !Number.isFinite(v)) throw new InternalError(`not a command-line parameter: ${k}=${v}`);
   }
   return JSON.stringify(params);
 }

@@ -2,6 +2,7 @@
 // sudoers, stock rc files.
 import * as fs from 'node:fs';
 import { FLEET_USERS, ORPHAN_UID, PRIVATE_ROOTS, type FileSpec, type Owner } from './spec.js';
+import { FleetError } from './prerequisites.js';
 
 export const STOCK_BASHRC = '/usr/share/base-files/dot.bashrc';
 /** used only if the machine lacks Debian's base-files copy */
@@ -40,7 +41,7 @@ export function ownerId(o: Owner | undefined, fallback: number): number {
   if (typeof o === 'number') return o;
   if (o === 'root') return 0;
   const id = FLEET_USERS[o];
-  if (id === undefined) throw new Error(`unknown fleet user: ${String(o)}`);
+  if (id === undefined) throw new FleetError(`unknown fleet user: ${String(o)}`);
   return id;
 }
 

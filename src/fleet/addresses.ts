@@ -1,12 +1,12 @@
 // The fleet's loopback addresses, and the port-22 listeners already on the machine (never reused).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { SSH_PORT } from './prerequisites.js';
+import { SSH_PORT, FleetError } from './prerequisites.js';
 
 export function parseV4(addr: string): number {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
   const o = m ? m.slice(1).map(Number) : [];
-  if (!m || o.some((x) => x > 255)) throw new Error(`not an IPv4 address: ${addr}`);
+  if (!m || o.some((x) => x > 255)) throw new FleetError(`not an IPv4 address: ${addr}`);
   return ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
 }
 
@@ -21,11 +21,11 @@ export function fleetAddresses(base: string, count: number): string[] {
   while (out.length < count) {
     const last = cur & 255;
     if (last !== 0 && last !== 255) {
-      if (cur >>> 24 !== 127) throw new Error(`the fleet may only use loopback addresses (127.0.0.0/8); ${count} VMs from ${base} run past 127.255.255.254`);
+      if (cur >>> 24 !== 127) throw new FleetError(`the fleet may only use loopback addresses (127.0.0.0/8); ${count} VMs from ${base} run past 127.255.255.254`);
       out.push(formatV4(cur));
     }
     cur = (cur + 1) >>> 0;
-    if (cur === 0) throw new Error(`address range from ${base} overflowed`);
+    if (cur === 0) throw new FleetError(`address range from ${base} overflowed`);
   }
   return out;
 }

@@ -41,7 +41,7 @@ import { PRIVATE_ROOTS, type VmSpec } from './spec.js';
 import { generateEd25519KeyPair } from './openssh-key.js';
 import { readText, sharedSetup } from './accounts.js';
 import { fleetAddresses, parseV4, port22Listeners, randomBase } from './addresses.js';
-import { SSH_PORT, checkFleetPrerequisites } from './prerequisites.js';
+import { SSH_PORT, checkFleetPrerequisites, FleetError } from './prerequisites.js';
 import { START_SCRIPT, hasOverlay, installExitHook, isAlive, liveDirs, livePids, mapLimit, probeBanner, sleep, sshdConfig, type RunningVm } from './processes.js';
 import { VmBuilder, checkSpecPath, maskDirs } from './vm-builder.js';
 
@@ -139,40 +139,40 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const specs = opts.vms;
   const names = new Set<string>();
   for (const s of specs) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s.name)) throw new Error(`VM name ${JSON.stringify(s.name)} must be letters, digits, '.', '_' or '-'`);
-    if (names.has(s.name)) throw new Error(`VM name ${s.name} appears twice`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s.name)) throw new FleetError(`VM name ${JSON.stringify(s.name)} must be letters, digits, '.', '_' or '-'`);
+    if (names.has(s.name)) throw new FleetError(`VM name ${s.name} appears twice`);
     names.add(s.name);
     for (const f of s.files) checkSpecPath(s.name, f.path);
   }
   const logLevel = opts.sshdLogLevel ?? 'ERROR';
-  if (!/^[A-Z0-9]+$/.test(logLevel)) throw new Error(`bad sshd LogLevel: ${logLevel}`);
+  if (!/^[A-Z0-9]+$/.test(logLevel)) throw new FleetError(`bad sshd LogLevel: ${logLevel}`);
   const maskedDirs = opts.maskedDirs ?? [...DEFAULT_MASKED_DIRS];
   for (const d of maskedDirs) checkSpecPath('(maskedDirs)', d);
 
   // addresses, refusing to share port 22 with anything already listening
   const listeners = port22Listeners();
   if (listeners.has('0.0.0.0')) {
-    throw new Error('something already listens on 0.0.0.0:22 (a system sshd?); the local fleet needs port 22 on loopback addresses free. Stop it first (the fleet never stops processes it did not start).');
+    throw new FleetError('something already listens on 0.0.0.0:22 (a system sshd?); the local fleet needs port 22 on loopback addresses free. Stop it first (the fleet never stops processes it did not start).');
   }
   let addresses: string[] = [];
   if (opts.baseAddress !== undefined) {
-    if (parseV4(opts.baseAddress) >>> 24 !== 127) throw new Error(`baseAddress ${opts.baseAddress} is not a loopback address (127.0.0.0/8)`);
+    if (parseV4(opts.baseAddress) >>> 24 !== 127) throw new FleetError(`baseAddress ${opts.baseAddress} is not a loopback address (127.0.0.0/8)`);
     addresses = fleetAddresses(opts.baseAddress, specs.length);
     const busy = addresses.filter((a) => listeners.has(a));
-    if (busy.length) throw new Error(`something already listens on port 22 of ${busy.slice(0, 5).join(', ')}${busy.length > 5 ? ', ...' : ''}; choose another baseAddress`);
+    if (busy.length) throw new FleetError(`something already listens on port 22 of ${busy.slice(0, 5).join(', ')}${busy.length > 5 ? ', ...' : ''}; choose another baseAddress`);
   } else {
     for (let attempt = 0; ; attempt++) {
       addresses = fleetAddresses(randomBase(), specs.length);
       if (!addresses.some((a) => listeners.has(a))) break;
-      if (attempt > 20) throw new Error('could not find a free block of loopback addresses with port 22 unused');
+      if (attempt > 20) throw new FleetError('could not find a free block of loopback addresses with port 22 unused');
     }
   }
 
   // fleet dir
   const dir = path.resolve(opts.dir ?? fs.mkdtempSync(path.join(defaultFleetParent(specs.length), 'vmsnap-fleet-')));
-  if (/[\s,:"'\\]/.test(dir)) throw new Error(`fleet dir ${dir} must not contain spaces, commas, colons, quotes or backslashes (they end up in overlay mount options and sshd_config)`);
+  if (/[\s,:"'\\]/.test(dir)) throw new FleetError(`fleet dir ${dir} must not contain spaces, commas, colons, quotes or backslashes (they end up in overlay mount options and sshd_config)`);
   if (PRIVATE_ROOTS.some((r) => dir === r || dir.startsWith(r + '/'))) {
-    throw new Error(`fleet dir ${dir} lies under ${PRIVATE_ROOTS.join(', ')}: the overlays' upper dirs cannot live inside their own lower dirs; use a dir under /tmp`);
+    throw new FleetError(`fleet dir ${dir} lies under ${PRIVATE_ROOTS.join(', ')}: the overlays' upper dirs cannot live inside their own lower dirs; use a dir under /tmp`);
   }
   fs.mkdirSync(dir, { recursive: true });
   // sshd reads AuthorizedKeysFile as the logging-in user: azureuser/nosudo must reach it
@@ -304,7 +304,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     // start the sshds
     const timeoutMs = opts.startTimeoutMs ?? 30_000;
     await mapLimit(specs, opts.startConcurrency ?? 32, async (spec, i) => {
-      if (stopped) throw new Error('fleet stopped while starting');
+      if (stopped) throw new FleetError('fleet stopped while starting');
       const stateDir = path.join(dir, 'vms', spec.name);
       const logFile = path.join(stateDir, 'sshd.log');
       const logFd = fs.openSync(logFile, 'a');
@@ -319,7 +319,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       const pid = child.pid;
       if (pid === undefined) {
         const err = await new Promise<Error>((res) => child.once('error', res));
-        throw new Error(`could not start VM ${spec.name}: ${err.message}`);
+        throw new FleetError(`could not start VM ${spec.name}: ${err.message}`);
       }
       child.unref();
       livePids.add(pid);
@@ -347,12 +347,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       for (;;) {
         if (r.hasExited) {
           const log = (readText(logFile) ?? '').trim();
-          throw new Error(`VM ${spec.name}: sshd on ${r.vm.address}:${SSH_PORT} exited during startup (exit code ${child.exitCode ?? child.signalCode}); its stderr:\n${log || '(empty)'}`);
+          throw new FleetError(`VM ${spec.name}: sshd on ${r.vm.address}:${SSH_PORT} exited during startup (exit code ${child.exitCode ?? child.signalCode}); its stderr:\n${log || '(empty)'}`);
         }
         if (await probeBanner(r.vm.address, SSH_PORT, 2000)) break;
         if (Date.now() > deadline) {
           const log = (readText(logFile) ?? '').trim();
-          throw new Error(`VM ${spec.name}: sshd on ${r.vm.address}:${SSH_PORT} sent no SSH-2.0 banner within ${timeoutMs} ms; its stderr:\n${log || '(empty)'}`);
+          throw new FleetError(`VM ${spec.name}: sshd on ${r.vm.address}:${SSH_PORT} sent no SSH-2.0 banner within ${timeoutMs} ms; its stderr:\n${log || '(empty)'}`);
         }
         await sleep(delay);
         delay = Math.min(delay * 2, 100);
@@ -369,14 +369,14 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       // overlays with this VM's upper dirs (mount -a skips what it believes is already mounted).
       const mountinfo = await fsp.readFile(`/proc/${pid}/mountinfo`, 'utf8').catch(() => '');
       const missing = PRIVATE_ROOTS.filter((root) => !hasOverlay(mountinfo, root, path.join(stateDir, 'upper') + root));
-      if (missing.length) throw new Error(`VM ${spec.name}: sshd runs without its overlays on ${missing.join(', ')}`);
+      if (missing.length) throw new FleetError(`VM ${spec.name}: sshd runs without its overlays on ${missing.join(', ')}`);
     });
 
     // keep spec order
     const vms = specs.map((s) => byName.get(s.name)!.vm);
     const get = (name: string): RunningVm => {
       const r = byName.get(name);
-      if (!r) throw new Error(`no VM named ${name} in this fleet`);
+      if (!r) throw new FleetError(`no VM named ${name} in this fleet`);
       return r;
     };
 
@@ -400,15 +400,15 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       },
       execInVm(name: string, argv: string[]) {
         const r = get(name);
-        if (r.hasExited) return Promise.reject(new Error(`VM ${name} is stopped`));
-        if (argv.length === 0) return Promise.reject(new Error('execInVm needs a command'));
+        if (r.hasExited) return Promise.reject(new FleetError(`VM ${name} is stopped`));
+        if (argv.length === 0) return Promise.reject(new FleetError('execInVm needs a command'));
         return new Promise((resolve, reject) => {
           execFile('nsenter', ['-t', String(r.vm.pid), '-m', '--', ...argv], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
             if (!err) return resolve({ stdout, stderr, code: 0 });
             const code = (err as { code?: unknown }).code;
             if (typeof code === 'number') return resolve({ stdout, stderr, code });
             if (err.signal) return resolve({ stdout, stderr, code: 128 + (os.constants.signals[err.signal] ?? 0) });
-            reject(new Error(`nsenter ${argv.join(' ')} in ${name}: ${err.message}`, { cause: err }));
+            reject(new FleetError(`nsenter ${argv.join(' ')} in ${name}: ${err.message}`, { cause: err }));
           });
         });
       },
@@ -419,7 +419,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       },
       signalVm(name: string, signal: NodeJS.Signals) {
         const r = get(name);
-        if (r.hasExited) throw new Error(`VM ${name} is stopped`);
+        if (r.hasExited) throw new FleetError(`VM ${name} is stopped`);
         process.kill(r.vm.pid, signal);
       },
       stop: stopAll,

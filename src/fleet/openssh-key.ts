@@ -7,6 +7,7 @@
 // `ssh-keygen -y` and with real sshd/ssh.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { FleetError } from './prerequisites.js';
 
 export interface OpenSshKeyPair {
   /** "-----BEGIN OPENSSH PRIVATE KEY-----" ... unencrypted, as `ssh-keygen -N ''` writes it */
@@ -32,10 +33,10 @@ function sshString(data: Buffer | string): Buffer {
 export function generateEd25519KeyPair(comment = ''): OpenSshKeyPair {
   const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
-  if (!jwk.d || !jwk.x) throw new Error('node did not export the ed25519 key as JWK');
+  if (!jwk.d || !jwk.x) throw new FleetError('node did not export the ed25519 key as JWK');
   const seed = Buffer.from(jwk.d, 'base64url');
   const pub = Buffer.from(jwk.x, 'base64url');
-  if (seed.length !== 32 || pub.length !== 32) throw new Error('unexpected ed25519 key length');
+  if (seed.length !== 32 || pub.length !== 32) throw new FleetError('unexpected ed25519 key length');
 
   const type = 'ssh-ed25519';
   const pubBlob = Buffer.concat([sshString(type), sshString(pub)]);

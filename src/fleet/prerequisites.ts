@@ -3,12 +3,19 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { VmsnapError } from '../errors.js';
+import { VmsnapError, type ErrorSubject } from '../errors.js';
 
 /** The machine cannot run the local fleet; the message says what is missing. */
 export class FleetUnavailableError extends VmsnapError {
   constructor(message: string) {
     super('FLEET_UNAVAILABLE', message);
+  }
+}
+
+/** The fleet was asked for something it cannot do (a bad VM spec, a busy address) or a VM failed to start. */
+export class FleetError extends VmsnapError {
+  constructor(message: string, subject: ErrorSubject = {}) {
+    super('FLEET', message, subject);
   }
 }
 

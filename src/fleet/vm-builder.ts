@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PRIVATE_ROOTS, type FileSpec } from './spec.js';
 import { ownerId, statAttrs, type Attrs, type Shared } from './accounts.js';
-import { FleetUnavailableError, findInPath, firstExisting } from './prerequisites.js';
+import { FleetUnavailableError, findInPath, firstExisting, FleetError } from './prerequisites.js';
 
 export function rootOf(p: string): string | undefined {
   return PRIVATE_ROOTS.find((r) => p.startsWith(r + '/'));
@@ -13,10 +13,10 @@ export function rootOf(p: string): string | undefined {
 
 export function checkSpecPath(vm: string, p: string): void {
   if (!path.posix.isAbsolute(p) || path.posix.normalize(p) !== p || p.endsWith('/')) {
-    throw new Error(`VM ${vm}: file path ${JSON.stringify(p)} must be absolute and normalised`);
+    throw new FleetError(`VM ${vm}: file path ${JSON.stringify(p)} must be absolute and normalised`);
   }
   if (!rootOf(p)) {
-    throw new Error(`VM ${vm}: file path ${p} is not under any of the VM's private directories (${PRIVATE_ROOTS.join(', ')})`);
+    throw new FleetError(`VM ${vm}: file path ${p} is not under any of the VM's private directories (${PRIVATE_ROOTS.join(', ')})`);
   }
 }
 
@@ -59,8 +59,8 @@ export class VmBuilder {
   ensureParents(p: string): void {
     const missing: string[] = [];
     for (let d = path.posix.dirname(p); !this.dirs.has(d); d = path.posix.dirname(d)) {
-      if (this.leaves.get(d) === 'symlink') throw new Error(`VM ${this.vm}: ${p} lies under the symlink ${d}`);
-      if (this.leaves.has(d)) throw new Error(`VM ${this.vm}: ${p} lies under the file ${d}`);
+      if (this.leaves.get(d) === 'symlink') throw new FleetError(`VM ${this.vm}: ${p} lies under the symlink ${d}`);
+      if (this.leaves.has(d)) throw new FleetError(`VM ${this.vm}: ${p} lies under the file ${d}`);
       missing.push(d);
     }
     for (const d of missing.reverse()) {
@@ -77,7 +77,7 @@ export class VmBuilder {
     const target = this.up(f.path);
     const prev = this.leaves.get(f.path);
     if (f.type === 'dir') {
-      if (prev) throw new Error(`VM ${this.vm}: ${f.path} is both a ${prev} and a directory`);
+      if (prev) throw new FleetError(`VM ${this.vm}: ${f.path} is both a ${prev} and a directory`);
       if (!this.dirs.has(f.path)) {
         fs.mkdirSync(target);
         this.dirs.add(f.path);
@@ -88,7 +88,7 @@ export class VmBuilder {
       fs.chmodSync(target, f.mode);
       return;
     }
-    if (this.dirs.has(f.path)) throw new Error(`VM ${this.vm}: ${f.path} is both a directory and a ${f.type}`);
+    if (this.dirs.has(f.path)) throw new FleetError(`VM ${this.vm}: ${f.path} is both a directory and a ${f.type}`);
     // never write through an earlier symlink (or over an earlier file's mode)
     if (prev) fs.rmSync(target, { force: true });
     if (f.type === 'symlink') {
@@ -136,7 +136,7 @@ export async function maskDirs(opaque: string[], whiteouts: string[]): Promise<v
   }
   await new Promise<void>((resolve, reject) => {
     execFile(cmd, args, (err, _out, stderr) => {
-      if (err) reject(new Error(`could not mask the machine's ${[...opaque, ...whiteouts].join(', ')} in a VM: ${stderr || err.message}`));
+      if (err) reject(new FleetError(`could not mask the machine's ${[...opaque, ...whiteouts].join(', ')} in a VM: ${stderr || err.message}`));
       else resolve();
     });
   });

@@ -21,6 +21,7 @@
 import { AnsibleModel, resolveAnsibleModel, type IssueSink } from './ansible.js';
 import { InventoryError, type InventoryIssue } from './errors.js';
 import type { Inventory } from './types.js';
+import { InputError } from '../errors.js';
 
 /** Where something was written: the line, and the variable or host it is about. */
 interface IniAt {
@@ -89,8 +90,8 @@ export function shlexSplit(line: string): string[] {
       state = 'dq';
     }
   }
-  if (state === 'sq' || state === 'dq' || state === 'dqesc') throw new Error('No closing quotation');
-  if (state === 'esc') throw new Error('No escaped character');
+  if (state === 'sq' || state === 'dq' || state === 'dqesc') throw new InputError('INVENTORY_INVALID', 'No closing quotation');
+  if (state === 'esc') throw new InputError('INVENTORY_INVALID', 'No escaped character');
   if (cur !== null) out.push(cur);
   return out;
 }

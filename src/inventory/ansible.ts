@@ -28,6 +28,7 @@ import { formatFieldPath } from './load.js';
 import { IssueList, isRecord, parseYamlLocated, type PathSegment } from './locate.js';
 import { FIELD_SCHEMAS, describeValue, fieldProblem } from './schema.js';
 import { BUILTIN_DEFAULTS, type Host, type Inventory, type InventoryFormat, type SudoMode } from './types.js';
+import { InputError } from '../errors.js';
 
 const GROUP_KEYS = ['hosts', 'children', 'vars'];
 /** ansible_connection values that reach the host over SSH */
@@ -138,37 +139,37 @@ export function expandHostRange(pattern: string): string[] {
   const head = pattern.slice(0, open);
   const tail = pattern.slice(close + 1);
   const bounds = pattern.slice(open + 1, close).split(':');
-  if (bounds.length !== 2 && bounds.length !== 3) throw new Error(`host range [${bounds.join(':')}] must be [begin:end] or [begin:end:step]`);
+  if (bounds.length !== 2 && bounds.length !== 3) throw new InputError('INVENTORY_INVALID', `host range [${bounds.join(':')}] must be [begin:end] or [begin:end:step]`);
   const beg = bounds[0] === '' ? '0' : bounds[0]!;
   const end = bounds[1]!;
   const stepText = bounds[2] ?? '1';
-  if (end === '') throw new Error('host range must give an end value');
-  if (!/^\d+$/.test(stepText) || Number(stepText) < 1) throw new Error(`host range step must be a positive whole number, got "${stepText}"`);
+  if (end === '') throw new InputError('INVENTORY_INVALID', 'host range must give an end value');
+  if (!/^\d+$/.test(stepText) || Number(stepText) < 1) throw new InputError('INVENTORY_INVALID', `host range step must be a positive whole number, got "${stepText}"`);
   const step = Number(stepText);
   let seq: string[];
   if (/^[A-Za-z]$/.test(beg) && /^[A-Za-z]$/.test(end)) {
     const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
     const b = letters.indexOf(beg);
     const e = letters.indexOf(end);
-    if (b > e) throw new Error(`host range [${beg}:${end}] must have begin <= end`);
+    if (b > e) throw new InputError('INVENTORY_INVALID', `host range [${beg}:${end}] must have begin <= end`);
     seq = [];
     for (let i = b; i <= e; i += step) seq.push(letters[i]!);
   } else if (/^\d+$/.test(beg) && /^\d+$/.test(end)) {
     const padded = beg.length > 1 && beg.startsWith('0');
-    if (padded && beg.length !== end.length) throw new Error(`host range [${beg}:${end}] must give begin and end with the same number of digits`);
+    if (padded && beg.length !== end.length) throw new InputError('INVENTORY_INVALID', `host range [${beg}:${end}] must give begin and end with the same number of digits`);
     const b = Number(beg);
     const e = Number(end);
-    if (b > e) throw new Error(`host range [${beg}:${end}] must have begin <= end`);
-    if ((e - b) / step + 1 > MAX_RANGE_HOSTS) throw new Error(`host range [${beg}:${end}] expands to more than ${MAX_RANGE_HOSTS} hosts`);
+    if (b > e) throw new InputError('INVENTORY_INVALID', `host range [${beg}:${end}] must have begin <= end`);
+    if ((e - b) / step + 1 > MAX_RANGE_HOSTS) throw new InputError('INVENTORY_INVALID', `host range [${beg}:${end}] expands to more than ${MAX_RANGE_HOSTS} hosts`);
     seq = [];
     for (let i = b; i <= e; i += step) seq.push(padded ? String(i).padStart(beg.length, '0') : String(i));
   } else {
-    throw new Error(`host range [${bounds.join(':')}] must be numbers ([01:10]) or single letters ([a:f])`);
+    throw new InputError('INVENTORY_INVALID', `host range [${bounds.join(':')}] must be numbers ([01:10]) or single letters ([a:f])`);
   }
   const out: string[] = [];
   for (const x of seq) {
     out.push(...expandHostRange(head + x + tail));
-    if (out.length > MAX_RANGE_HOSTS) throw new Error(`host pattern expands to more than ${MAX_RANGE_HOSTS} hosts`);
+    if (out.length > MAX_RANGE_HOSTS) throw new InputError('INVENTORY_INVALID', `host pattern expands to more than ${MAX_RANGE_HOSTS} hosts`);
   }
   return out;
 }

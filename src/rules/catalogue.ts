@@ -3,6 +3,7 @@
 // between the GENERATED markers (scripts/docs.ts); test/rules/meta.test.ts fails when a file drifts.
 // Pure: text in, text out.
 import type { Rule, RuleMeta } from './rule.js';
+import { InternalError } from '../errors.js';
 
 export const BEGIN = '<!-- generated from the rule meta by `npm run docs`: edit src/rules, not this table -->';
 export const END = '<!-- end of generated table -->';
@@ -46,7 +47,7 @@ export function withGeneratedBlock(text: string, table: string): string {
   if (a !== -1 && b > a) return text.slice(0, a) + block + text.slice(b + END.length);
   const lines = text.split('\n');
   const start = lines.findIndex((l) => l.startsWith('|'));
-  if (start === -1) throw new Error('no table to replace and no GENERATED markers');
+  if (start === -1) throw new InternalError('no table to replace and no GENERATED markers');
   let end = start;
   while (end < lines.length && lines[end]!.startsWith('|')) end++;
   return [...lines.slice(0, start), block, ...lines.slice(end)].join('\n');

@@ -6,6 +6,7 @@
 // Shards are numbered from 1 to N (a Job's JOB_COMPLETION_INDEX is 0-based: pass INDEX+1).
 import { createHash } from 'node:crypto';
 import { SelectionError } from './pattern.js';
+import { InternalError } from '../errors.js';
 
 export interface Shard {
   /** 1..count */
@@ -32,7 +33,7 @@ export function parseShard(text: string): Shard {
 
 /** The 0-based shard a host name falls in, out of `count`. */
 export function shardOf(name: string, count: number): number {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`shard count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1) throw new InternalError(`shard count must be a positive integer, got ${count}`);
   const h = createHash('sha256').update(name, 'utf8').digest();
   return Number(h.readBigUInt64BE(0) % BigInt(count));
 }

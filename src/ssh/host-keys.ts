@@ -13,6 +13,7 @@ import { chmod, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:
 import path from 'node:path';
 import { blobKeyType, fingerprint, hostString, KnownHosts, readKnownHostsFile, type HostKeyVerdict } from './known-hosts.js';
 import type { HostKeyMode } from './resolve.js';
+import { VmsnapError } from '../errors.js';
 
 /** What SshConnection needs to verify a host key. */
 export interface HostKeyChecker {
@@ -205,7 +206,7 @@ async function acquireLock(lock: string): Promise<void> {
       await unlink(lock).catch(() => undefined);
       continue;
     }
-    if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`${lock} is held by another process (remove it if no vmsnap is running)`);
+    if (Date.now() - started > LOCK_WAIT_MS) throw new VmsnapError('KNOWN_HOSTS_LOCKED', `${lock} is held by another process (remove it if no vmsnap is running)`, { file: lock });
     await new Promise((r) => setTimeout(r, delay));
   }
 }

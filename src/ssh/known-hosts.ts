@@ -15,6 +15,7 @@ import path from 'node:path';
 import { READ_LIMITS, readBounded, readFailure } from '../util/read-bounded.js';
 import { KNOWN_HOSTS_PATTERN, globToRegExp } from '../util/glob.js';
 import { shellWord } from '../util/shell-quote.js';
+import { InputError, InternalError } from '../errors.js';
 
 export interface KnownHostKey {
   /** key type as the line names it (and as the key blob itself says), e.g. 'ssh-ed25519' */
@@ -135,7 +136,7 @@ export class KnownHosts {
       text = (await readKnownHostsFile(resolved)).toString('utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') return new KnownHosts(file, '');
-      throw new Error(`cannot read known_hosts file ${file}: ${readFailure(err)}`, { cause: err });
+      throw new InputError('KNOWN_HOSTS_UNREADABLE', `cannot read known_hosts file ${file}: ${readFailure(err)}`, { file, cause: err });
     }
     return new KnownHosts(file, text);
   }
@@ -455,7 +456,7 @@ function hmacFromStates(inner: Int32Array, outer: Int32Array, off: number, msg: 
 
 /** HMAC-SHA1 by the same code the hashed lookups use (key ≤ 64 bytes); exported for tests */
 export function hmacSha1(key: Buffer, message: Buffer): Buffer {
-  if (key.length > 64) throw new RangeError('hmacSha1: keys longer than 64 bytes are not supported');
+  if (key.length > 64) throw new InternalError('hmacSha1: keys longer than 64 bytes are not supported');
   const inner = new Int32Array(5);
   const outer = new Int32Array(5);
   keyedState(key, 0x36, inner, 0);

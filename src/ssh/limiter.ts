@@ -1,6 +1,7 @@
 // A counting semaphore whose waiters give up when their signal aborts: the per-jump-host cap on
 // SSH connections being set up at once through it.
 import { abortError } from '../util/abort.js';
+import { InternalError } from '../errors.js';
 
 export class Limiter {
   private active = 0;
@@ -9,7 +10,7 @@ export class Limiter {
   peak = 0;
 
   constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`Limiter: max must be a whole number >= 1, got ${max}`);
+    if (!Number.isInteger(max) || max < 1) throw new InternalError(`Limiter: max must be a whole number >= 1, got ${max}`);
   }
 
   get inFlight(): number {

@@ -40,7 +40,7 @@ function kindOf(st: Stats): string | null {
 }
 
 function refuseKind(st: Stats, pipes: boolean): void {
-  if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+  if (st.isDirectory()) throw new InputError('EISDIR', 'it is a directory, not a file'); // readFailure words it by the code, as for the errno
   if (st.isBlockDevice() || (!pipes && (st.isFIFO() || st.isSocket()))) {
     throw new ReadBoundedError('NOT_A_FILE', `it is ${kindOf(st)}, not a regular file`);
   }
