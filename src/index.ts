@@ -5,7 +5,7 @@
 //   const report = await audit(await loadInventory('inventory.yaml'), { knownHosts: '~/.ssh/known_hosts' });
 
 // the run
-export { audit, DEFAULT_CONCURRENCY, DEFAULT_MAX_CHANGES, DEFAULT_TIMEOUT_MS, type AuditOptions, type AuditPlan, type FixRunOptions } from './audit/session.js';
+export { audit, DEFAULT_CONCURRENCY, DEFAULT_MAX_CHANGES, DEFAULT_TIMEOUT_MS, type AuditOptions, type FixRunOptions } from './audit/session.js';
 export type { SshOptions } from './ssh/open.js';
 export type { MarkOptions } from './audit/marks.js';
 

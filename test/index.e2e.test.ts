@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as vmsnap from '../src/index.js';
 import { startFleet, type Fleet } from '../src/fleet/harness.js';
-import { CONFIG_PATH, compliantConfig, compliantFiles, withFiles } from '../src/fleet/spec.js';
+import { compliantFiles, compliantFilesWithConfigMode } from '../src/fleet/spec.js';
 import { REPO, fleetUnavailable } from './e2e/cli.js';
 
 const run = promisify(execFile);
@@ -56,7 +56,7 @@ describe.skipIf(fleetUnavailable)("the README's library example", () => {
   const VMS = [
     { name: 'ok-1', files: compliantFiles() },
     { name: 'ok-2', files: compliantFiles() },
-    { name: 'wide-config', files: withFiles(compliantFiles(), [{ type: 'file' as const, path: CONFIG_PATH, content: JSON.stringify(compliantConfig()), mode: 0o644 }]) },
+    { name: 'wide-config', files: compliantFilesWithConfigMode(0o644) },
   ];
 
   beforeAll(async () => {

@@ -6,8 +6,9 @@ import { loadPreviousReport } from '../baseline/load.js';
 import { failedHostNames, selectRerun } from '../baseline/rerun.js';
 import type { Host } from '../inventory/types.js';
 import type { HostResult, Report } from '../model/report.js';
-import { applyWaivers, describeWaiver, isExpired, waiveHost, type HostLabelLookup } from '../waivers/apply.js';
+import { applyWaivers, describeWaiver, isExpired, waiveHost } from '../waivers/apply.js';
 import { loadWaivers, type WaiverSet } from '../waivers/load.js';
+import { hostLabels } from '../inventory/labels.js';
 
 export interface MarkOptions {
   /** a waivers file (YAML) */
@@ -62,8 +63,7 @@ export async function loadMarks<T extends Host>(
     hosts = selected;
   }
 
-  const labels = new Map(inventoryHosts.map((h) => [h.name, { groups: h.groups, tags: h.tags }]));
-  const labelsOf: HostLabelLookup = (name) => labels.get(name);
+  const labelsOf = hostLabels(inventoryHosts);
   return {
     hosts,
     annotate: (h) => {

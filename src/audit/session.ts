@@ -11,7 +11,7 @@ import type { HostResult, Report } from '../model/report.js';
 import type { Reporter } from '../report/reporter.js';
 import { allRules } from '../rules/index.js';
 import { checkOverrideIds, selectRules } from '../rules/select.js';
-import { selectInventoryHosts, selectionNotes, type SelectedHosts } from '../select/hosts.js';
+import { selectInventoryHosts, selectionNotes } from '../select/hosts.js';
 import type { Connector } from '../ssh/connector.js';
 import { openConnector, type SshOptions } from '../ssh/open.js';
 import { loadMarks, type MarkOptions } from './marks.js';
@@ -63,13 +63,6 @@ export interface AuditOptions extends SshOptions, MarkOptions {
   onInfo?: ((message: string) => void) | undefined;
 }
 
-/** What the session knows before the first host is started (for reporters that label hosts). */
-export interface AuditPlan {
-  selection: SelectedHosts;
-  /** the hosts that will be audited, in inventory order (the selection, or its failures with rerunFailed) */
-  hosts: SelectedHosts['hosts'];
-}
-
 /** Feeds every run event to each reporter. */
 function fanOut(reporters: readonly Reporter[], onHost: AuditOptions['onHost']): Required<Reporter> {
   return {
@@ -88,7 +81,7 @@ function fanOut(reporters: readonly Reporter[], onHost: AuditOptions['onHost']):
  * resolves to the report. Throws an InputError before connecting to anything when an option or a
  * file it names is wrong; after that, every host ends in the report with its status, whatever happens.
  */
-export async function audit(inventory: Inventory, options: AuditOptions = {}, plan?: (p: AuditPlan) => void): Promise<Report> {
+export async function audit(inventory: Inventory, options: AuditOptions = {}): Promise<Report> {
   const warn = options.onWarning ?? (() => {});
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const rules = selectRules(allRules, options.rules ?? [], options.skipRules ?? []);
@@ -105,14 +98,13 @@ export async function audit(inventory: Inventory, options: AuditOptions = {}, pl
   const connector: Connector = ssh ?? new LocalConnector();
   try {
     for (const w of ssh ? await ssh.prepare(marks.hosts) : []) warn(w);
-    plan?.({ selection, hosts: marks.hosts });
     const out = fanOut(options.reporters ?? [], options.onHost);
     const listener: RunListener = {
       onRunStart: out.onRunStart,
       onHostStart: out.onHostStart,
       onHostResult: (r, p) => out.onHostResult(marks.annotate(r), p),
     };
-    const maxChanges = options.fix?.maxChanges;
+    const fix = options.fix;
     const report = marks.finalize(
       await runAudit(
         marks.hosts,
@@ -123,12 +115,12 @@ export async function audit(inventory: Inventory, options: AuditOptions = {}, pl
           rules,
           interrupt: options.signal,
           fix:
-            options.fix && policy
+            fix && policy
               ? {
-                  dryRun: options.fix.dryRun === true,
+                  dryRun: fix.dryRun === true,
                   policy,
                   // hosts named one by one (--limit of names, --local) are an explicit choice: no guard
-                  gate: new FixGate(marks.hosts.length, maxChanges === undefined || selection.explicit ? null : maxChanges),
+                  gate: new FixGate(marks.hosts.length, fix.maxChanges === undefined || selection.explicit ? null : fix.maxChanges),
                 }
               : undefined,
         },

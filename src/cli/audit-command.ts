@@ -13,6 +13,7 @@ import { commandInventory, type HostArgs } from './inventory-command.js';
 import type { CliIo } from './io.js';
 import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
 import { sshOptionsFor, type SshArgs } from './ssh-options.js';
+import { hostLabels } from '../inventory/labels.js';
 
 export interface AuditArgs {
   inventory: string;
@@ -63,8 +64,7 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
   const inventory = await commandInventory(hostArgs);
   const output = prepareReporting(args, io);
   // the HTML page filters by the inventory's groups and tags and shows the run's command line
-  const labels = new Map(inventory.hosts.map((h) => [h.name, { groups: h.groups, tags: h.tags }]));
-  const html: HtmlOptions = { labels: (name) => labels.get(name), argv: args.argv ?? null, inventory: inventory.local ? undefined : args.inventory };
+  const html: HtmlOptions = { labels: hostLabels(inventory.hosts), argv: args.argv ?? null, inventory: inventory.local ? undefined : args.inventory };
   const inFlight = inFlightReporter(io); // on Ctrl-C: name the hosts in flight on stderr
   const say = (message: string) => io.stderr.write(`vmsnap: ${message}\n`);
   const options: AuditOptions = {
@@ -86,12 +86,12 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
       maxChanges: args.fix.yes || io.stdoutIsTTY ? undefined : args.fix.maxChanges,
     },
     signal: io.interrupt,
+    // in this order: the progress line is cleared before any report reaches the terminal
     reporters: [
       inFlight.reporter,
-      output.wrap([
-        makeReporter(args.format, output.stdout, io.columns, output.rerun, html),
-        ...files.map((f) => makeReporter(f.format, f.sink, undefined, output.rerun, html)),
-      ]),
+      ...(output.progress ? [output.progress] : []),
+      makeReporter(args.format, output.stdout, io.columns, output.rerun, html),
+      ...files.map((f) => makeReporter(f.format, f.sink, undefined, output.rerun, html)),
     ],
     onWarning: say,
     onInfo: args.quiet ? undefined : say,

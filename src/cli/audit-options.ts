@@ -9,12 +9,16 @@ import { SSH_OPTIONS } from './ssh-options.js';
 /** Largest --timeout: Node's timers hold at most 2^31-1 ms (about 24.8 days). */
 export const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
+/** The per-host concurrency and deadline, shared with keyscan (which words them for itself). */
+export const CONCURRENCY_OPTION: OptionSpec = { name: 'concurrency', alias: 'j', kind: 'integer', default: DEFAULT_CONCURRENCY, min: 0, exclusiveMin: true, group: 'connection', doc: 'hosts audited at once' };
+export const TIMEOUT_OPTION: OptionSpec = { name: 'timeout', kind: 'number', default: DEFAULT_TIMEOUT_MS / 1000, min: 0, exclusiveMin: true, max: MAX_TIMEOUT_S, group: 'connection', doc: 'hard per-host deadline in seconds (connect, auth, collection, fixing)' };
+
 export const AUDIT_OPTIONS: readonly OptionSpec[] = [
   { name: 'inventory', alias: 'i', kind: 'string', group: 'selection', doc: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output (required unless --local)' },
   ...hostOptionSpecs({ local: true }),
   { name: 'rerun-failed', kind: 'string', group: 'selection', notRerun: true, doc: 'an earlier JSON report: audit only the hosts that were not compliant in it' },
-  { name: 'concurrency', alias: 'j', kind: 'integer', default: DEFAULT_CONCURRENCY, min: 0, exclusiveMin: true, group: 'connection', doc: 'hosts audited at once' },
-  { name: 'timeout', kind: 'number', default: DEFAULT_TIMEOUT_MS / 1000, min: 0, exclusiveMin: true, max: MAX_TIMEOUT_S, group: 'connection', doc: 'hard per-host deadline in seconds (connect, auth, collection, fixing)' },
+  CONCURRENCY_OPTION,
+  TIMEOUT_OPTION,
   { name: 'known-hosts', kind: 'string', group: 'connection', doc: 'known_hosts file (default ~/.ssh/known_hosts); host keys are always verified' },
   ...SSH_OPTIONS,
   { name: 'rule', kind: 'list', default: [], group: 'rules', doc: 'run only this rule (repeatable)' },

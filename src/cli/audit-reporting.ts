@@ -25,8 +25,8 @@ export interface Reporting {
   /** stdout, wrapped so the progress line and stdout never share a terminal row */
   stdout: Sink;
   rerun: RerunHint | undefined;
-  /** the reporters behind the progress line, which is cleared before any report reaches the terminal */
-  wrap(inner: readonly Reporter[]): Reporter;
+  /** the progress line on stderr, or null; put it before the reports: it is cleared before any reaches the terminal */
+  progress: Reporter | null;
 }
 
 /** Options dropped from the rerun hint (those that choose hosts or reports, and --fix-adopt), from the option table. */
@@ -68,28 +68,7 @@ export function prepareReporting(args: ReportingArgs, io: CliIo): Reporting {
     jsonPath: json?.path,
   };
 
-  return {
-    stdout,
-    rerun,
-    wrap: (inner) => ({
-      onRunStart: (info) => {
-        progress?.onRunStart(info);
-        for (const r of inner) r.onRunStart?.(info);
-      },
-      onHostStart: (t) => {
-        progress?.onHostStart(t);
-        for (const r of inner) r.onHostStart?.(t);
-      },
-      onHostResult: (h, p) => {
-        progress?.onHostResult(h, p);
-        for (const r of inner) r.onHostResult?.(h, p);
-      },
-      onRunEnd: (report) => {
-        progress?.onRunEnd(); // cleared before any report reaches the terminal
-        for (const r of inner) r.onRunEnd(report);
-      },
-    }),
-  };
+  return { stdout, rerun, progress };
 }
 
 /** A file option's value from yargs: undefined when absent; given twice or empty is a usage error. */

@@ -28,8 +28,3 @@ export function flagText(value: unknown, flag: string): string {
   throw new UsageError(`--${flag} takes one value`);
 }
 
-/** A flag's number as written in decimal (Number() would also take 0x10, 1e3 and ''); NaN otherwise. */
-export function decimal(value: unknown): number {
-  const text = String(value).trim();
-  return /^\+?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
-}

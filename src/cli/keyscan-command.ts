@@ -17,15 +17,14 @@ import type { CliIo } from './io.js';
 import { hostOptionSpecs, selectCommandHosts, type HostArgs } from './inventory-command.js';
 import { SSH_OPTIONS, buildConnector, type SshArgs } from './ssh-options.js';
 import { withOptions, type OptionSpec } from './options.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../audit/session.js';
-import { MAX_TIMEOUT_S } from './audit-options.js';
+import { CONCURRENCY_OPTION, TIMEOUT_OPTION } from './audit-options.js';
 
 /** `vmsnap keyscan`'s flags: the inventory, and the SSH flags that decide how hosts are reached. */
 export const KEYSCAN_OPTIONS: readonly OptionSpec[] = [
   { name: 'inventory', alias: 'i', kind: 'string', required: true, group: 'selection', doc: 'inventory: vmsnap YAML, Ansible YAML/INI/--list JSON, or `az vm list -d -o json` output' },
   ...hostOptionSpecs(),
-  { name: 'concurrency', alias: 'j', kind: 'integer', default: DEFAULT_CONCURRENCY, min: 0, exclusiveMin: true, group: 'connection', doc: 'hosts scanned at once' },
-  { name: 'timeout', kind: 'number', default: DEFAULT_TIMEOUT_MS / 1000, min: 0, exclusiveMin: true, max: MAX_TIMEOUT_S, group: 'connection', doc: 'per-host deadline in seconds' },
+  { ...CONCURRENCY_OPTION, doc: 'hosts scanned at once' },
+  { ...TIMEOUT_OPTION, doc: 'per-host deadline in seconds' },
   { name: 'known-hosts', kind: 'string', group: 'connection', doc: 'known_hosts file to compare with (default: as ssh_config says, else ~/.ssh/known_hosts)' },
   ...SSH_OPTIONS,
 ];

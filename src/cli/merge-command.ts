@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import type { Report } from '../model/report.js';
 import { mergeReports } from '../report/merge.js';
 import { createReporter } from '../report/create.js';
-import { FORMATS, type Format, type Sink } from '../report/reporter.js';
+import { FORMATS, replayReport, type Format, type Sink } from '../report/reporter.js';
 import { exitCodeFor } from './exit-codes.js';
 import { hostArgs, hostOptionSpecs, selectCommandHosts, type HostArgs } from './inventory-command.js';
 import { withOptions, type OptionSpec } from './options.js';
@@ -45,10 +45,7 @@ function list(names: readonly string[], max = 20): string {
 }
 
 function emit(format: Format, sink: Sink, report: Report, width?: number): void {
-  const r = createReporter(format, sink, { width });
-  r.onRunStart?.({ total: report.hosts.length, startedAt: report.startedAt });
-  report.hosts.forEach((h, i) => r.onHostResult?.(h, { done: i + 1, total: report.hosts.length }));
-  r.onRunEnd(report);
+  replayReport(report, createReporter(format, sink, { width }));
 }
 
 export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> {

@@ -5,7 +5,6 @@
 // are all derived from it.
 import type { Argv, Options } from 'yargs';
 import { UsageError, InternalError } from '../errors.js';
-import { decimal } from './io.js';
 
 export const GROUPS = {
   selection: 'Choosing hosts:',
@@ -33,6 +32,12 @@ export type OptionSpec = Base &
     | { kind: 'choice'; choices: readonly string[]; default?: string }
     | { kind: 'integer' | 'number'; default: number; min: number; max?: number; exclusiveMin?: boolean }
   );
+
+/** A flag's number as written in decimal (Number() would also take 0x10, 1e3 and ''); NaN otherwise. */
+export function decimal(value: unknown): number {
+  const text = String(value).trim();
+  return /^\+?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
+}
 
 /** A number flag's value as written in decimal ("0x10", "1e3" and "" are refused), within its bounds. */
 export function parseNumberFlag(spec: Extract<OptionSpec, { kind: 'integer' | 'number' }>, value: unknown): number {

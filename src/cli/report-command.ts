@@ -7,14 +7,15 @@ import type { Argv } from 'yargs';
 import { createReporter } from '../report/create.js';
 import type { HtmlOptions } from '../report/html.js';
 import type { Report } from '../model/report.js';
-import { FORMATS, type Format, type Sink } from '../report/reporter.js';
+import { FORMATS, replayReport, type Format, type Sink } from '../report/reporter.js';
 import { EXIT } from './exit-codes.js';
-import { selectCommandHosts } from './inventory-command.js';
+import { commandInventory } from './inventory-command.js';
 import { flagText, type CliIo } from './io.js';
 import { UsageError } from '../errors.js';
 import { AtomicFileSink, checkWritable, parseOutputSpecs } from './output-files.js';
 import { readSavedReport } from './saved-report.js';
 import { withOptions, type OptionSpec } from './options.js';
+import { hostLabels } from '../inventory/labels.js';
 
 export interface ReportArgs {
   file: string;
@@ -27,22 +28,14 @@ export interface ReportArgs {
 }
 
 function emit(format: Format, sink: Sink, report: Report, width: number | undefined, html: HtmlOptions): void {
-  const r = createReporter(format, sink, { width, html });
-  r.onRunStart?.({ total: report.hosts.length, startedAt: report.startedAt });
-  report.hosts.forEach((h, i) => r.onHostResult?.(h, { done: i + 1, total: report.hosts.length }));
-  r.onRunEnd(report);
+  replayReport(report, createReporter(format, sink, { width, html }));
 }
 
 export async function reportCommand(args: ReportArgs, io: CliIo): Promise<number> {
   const specs = parseOutputSpecs(args.output);
   await checkWritable(specs, [args.file, ...(args.inventory !== undefined ? [args.inventory] : [])]);
   const { report } = await readSavedReport(args.file, 'report');
-  let labels: HtmlOptions['labels'];
-  if (args.inventory !== undefined) {
-    const inv = await selectCommandHosts({ inventory: args.inventory });
-    const map = new Map(inv.hosts.map((h) => [h.name, { groups: h.groups, tags: h.tags }]));
-    labels = (name) => map.get(name);
-  }
+  const labels = args.inventory !== undefined ? hostLabels((await commandInventory({ inventory: args.inventory })).hosts) : undefined;
   const html: HtmlOptions = { labels, source: args.file, inventory: args.inventory };
   const files = specs.map((o) => ({ ...o, sink: new AtomicFileSink(o.path) }));
   for (const f of files) emit(f.format, f.sink, report, undefined, html);

@@ -93,3 +93,8 @@ export function withFiles(base: FileSpec[], replace: FileSpec[] = [], remove: st
   const gone = new Set([...remove, ...replace.map((f) => f.path)]);
   return [...base.filter((f) => !gone.has(f.path)), ...replace];
 }
+
+/** A compliant VM whose config has `mode` (0o644: readable by all, the commonest mistake). */
+export function compliantFilesWithConfigMode(mode: number): FileSpec[] {
+  return withFiles(compliantFiles(), [{ type: 'file', path: CONFIG_PATH, content: JSON.stringify(compliantConfig()), mode }]);
+}

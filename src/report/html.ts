@@ -16,11 +16,12 @@ import { allRules } from '../rules/index.js';
 import { CLIENT_JS } from './html-client.js';
 import { CLIENT_CSS } from './html-style.js';
 import type { Reporter, Sink } from './reporter.js';
+import type { HostLabelLookup } from '../inventory/labels.js';
 
 /** What the HTML report knows beyond the Report: the inventory's labels and how the run was started. */
 export interface HtmlOptions {
   /** groups and tags of a host (from the inventory); the report itself does not carry them */
-  labels?: ((name: string) => { groups: readonly string[]; tags: readonly string[] } | undefined) | undefined;
+  labels?: HostLabelLookup | undefined;
   /** the command line after `vmsnap` (the run's flags); null/absent: not known (a saved report) */
   argv?: readonly string[] | null | undefined;
   /** the inventory file, for the fix commands shown */

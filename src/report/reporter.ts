@@ -15,5 +15,13 @@ export interface Reporter {
   onRunEnd(report: Report): void;
 }
 
+/** A finished report fed to a reporter as a run would have fed it, host by host (merge, `vmsnap report`). */
+export function replayReport(report: Report, r: Reporter): void {
+  const total = report.hosts.length;
+  r.onRunStart?.({ total, startedAt: report.startedAt });
+  report.hosts.forEach((h, i) => r.onHostResult?.(h, { done: i + 1, total }));
+  r.onRunEnd(report);
+}
+
 export const FORMATS = ['table', 'json', 'jsonl', 'junit', 'prometheus', 'html'] as const;
 export type Format = (typeof FORMATS)[number];

@@ -5,14 +5,7 @@
 import { AUDITED_STATUSES, summarize, type Finding, type HostResult, type Report, type WaiverRef } from '../model/report.js';
 import { WAIVER_GLOB, globToRegExp } from '../util/glob.js';
 import type { Waiver, WaiverSet } from './load.js';
-
-/** What a waiver may select a host by, beyond its name (from the inventory). */
-export interface HostLabels {
-  groups: readonly string[];
-  tags: readonly string[];
-}
-
-export type HostLabelLookup = (hostName: string) => HostLabels | undefined;
+import type { HostLabelLookup, HostLabels } from '../inventory/labels.js';
 
 const DAY_MS = 86_400_000;
 

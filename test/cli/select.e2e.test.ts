@@ -4,13 +4,13 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../src/fleet/harness.js';
-import { compliantConfig, compliantFiles, CONFIG_PATH, withFiles } from '../../src/fleet/spec.js';
+import { compliantFiles, compliantFilesWithConfigMode } from '../../src/fleet/spec.js';
 import type { Report } from '../../src/model/report.js';
 import { auditJson, describeRun, fleetUnavailable, parseReport, vmsnap } from '../e2e/cli.js';
 
 if (fleetUnavailable) console.warn(`skipping end-to-end tests: ${fleetUnavailable}`);
 
-const bad = () => withFiles(compliantFiles(), [{ type: 'file', path: CONFIG_PATH, content: JSON.stringify(compliantConfig()), mode: 0o644 }]);
+const bad = () => compliantFilesWithConfigMode(0o644);
 const names = (r: Report) => r.hosts.map((h) => h.name);
 const status = (r: Report) => Object.fromEntries(r.hosts.map((h) => [h.name, h.status]));
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compliantConfig, compliantFiles, CONFIG_PATH, withFiles, type FileSpec } from '../../src/fleet/spec.js';
+import { compliantFiles, CONFIG_PATH, type FileSpec, compliantFilesWithConfigMode } from '../../src/fleet/spec.js';
 import { LocalSession } from '../../src/local/local-session.js';
 import { Report } from '../../src/model/report.js';
 import { SshError } from '../../src/ssh/connection.js';
@@ -215,7 +215,7 @@ describe.skipIf(namespaceUnavailable)('vmsnap audit --local (private /etc and /v
   });
 
   it('finds what it finds on a VM: a 0644 config is config-mode, exit 1', async () => {
-    const files = withFiles(compliantFiles(), [{ type: 'file', path: CONFIG_PATH, content: JSON.stringify(compliantConfig()), mode: 0o644 }]);
+    const files = compliantFilesWithConfigMode(0o644);
     const r = await audit(files);
     expect(r.code, r.describe).toBe(1);
     const h = r.report!.hosts[0]!;
@@ -224,7 +224,7 @@ describe.skipIf(namespaceUnavailable)('vmsnap audit --local (private /etc and /v
   });
 
   it('--fix repairs it the same way, and judges again', async () => {
-    const files = withFiles(compliantFiles(), [{ type: 'file', path: CONFIG_PATH, content: JSON.stringify(compliantConfig()), mode: 0o644 }]);
+    const files = compliantFilesWithConfigMode(0o644);
     const r = await audit(files, ['--fix']);
     expect(r.code, r.describe).toBe(0);
     const h = r.report!.hosts[0]!;

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../../src/fleet/harness.js';
-import { compliantConfig, compliantFiles, CONFIG_PATH, withFiles } from '../../src/fleet/spec.js';
+import { compliantFiles, compliantFilesWithConfigMode } from '../../src/fleet/spec.js';
 import { HOST_STATUSES, Report } from '../../src/model/report.js';
 import { describeRun, fleetUnavailable, refusedAddress, vmsnap, type CliRun } from '../e2e/cli.js';
 import { parseJunit, parsePrometheusText, schemaErrors } from './validators.js';
@@ -27,7 +27,7 @@ describe.skipIf(fleetUnavailable)('report formats end to end', () => {
           { name: 'good-1', files: compliantFiles() },
           { name: 'good-2', files: compliantFiles() },
           // config readable by all: the extension refuses it (305), the backup silently falls back
-          { name: 'broken', files: withFiles(compliantFiles(), [{ type: 'file', path: CONFIG_PATH, content: JSON.stringify(compliantConfig()), mode: 0o644 }]) },
+          { name: 'broken', files: compliantFilesWithConfigMode(0o644) },
         ],
       }),
       refusedAddress(),

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as yamlParse, stringify as yamlStringify } from 'yaml';
 import type { Browser, Page } from 'playwright-core';
 import { startFleet, type Fleet } from '../../src/fleet/harness.js';
-import { CONFIG_PATH, compliantConfig, compliantFiles, withFiles } from '../../src/fleet/spec.js';
+import { compliantConfig, compliantFiles, compliantFilesWithConfigMode } from '../../src/fleet/spec.js';
 import type { Report } from '../../src/model/report.js';
 import { describeRun, fleetUnavailable, parseReport, vmsnap } from '../e2e/cli.js';
 
@@ -36,7 +36,7 @@ let baselineHtml: string;
 const VMS = [
   { name: 'ok-1', files: compliantFiles() },
   { name: 'ok-2', files: compliantFiles() },
-  { name: 'wide-config', files: withFiles(compliantFiles(), [{ type: 'file' as const, path: CONFIG_PATH, content: JSON.stringify(compliantConfig()), mode: 0o644 }]) },
+  { name: 'wide-config', files: compliantFilesWithConfigMode(0o644) },
   { name: 'hostile-paths', files: compliantFiles(compliantConfig({ preScriptLocation: SCRIPT_PATH, postScriptLocation: IMG_PATH })) },
   {
     name: 'hostile-keys',

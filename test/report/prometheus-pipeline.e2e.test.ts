@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInPath, startFleet, type Fleet } from '../../src/fleet/harness.js';
-import { CONFIG_PATH, compliantConfig, compliantFiles, withFiles } from '../../src/fleet/spec.js';
+import { compliantFiles, compliantFilesWithConfigMode } from '../../src/fleet/spec.js';
 import { randomLoopback } from '../helpers/loopback.js';
 import { REPO, describeRun, fleetUnavailable, vmsnap } from '../e2e/cli.js';
 
@@ -55,7 +55,7 @@ describe.skipIf(fleetUnavailable || !nodeExporter || !promtool)('--output promet
     fleet = await startFleet({
       vms: [
         { name: 'ok', files: compliantFiles() },
-        { name: 'world-readable', files: withFiles(compliantFiles(), [{ type: 'file', path: CONFIG_PATH, content: JSON.stringify(compliantConfig()), mode: 0o644 }]) },
+        { name: 'world-readable', files: compliantFilesWithConfigMode(0o644) },
       ],
     });
     dir = join(fleet.dir, 'textfile');
