@@ -3,7 +3,7 @@
 // run one command, write its stdout to ours, close. p-limit caps the hosts in flight.
 //
 //   node dist/bench/ssh2-fanout.js --addresses FILE --identity KEY --known-hosts FILE
-//        [--concurrency 50] [--user root] [--command 'cat /etc/azure/...'] [--stdin FILE]
+//        [--concurrency 50] [--port 22] [--user root] [--command 'cat /etc/azure/...'] [--stdin FILE]
 //        [--cipher aes128-gcm@openssh.com,...] [--summary FILE]
 //        [--no-hostkeys-prove] [--coalesce-writes] [--count-writes]
 //
@@ -32,6 +32,7 @@ const identityFile = flags.str('identity');
 const knownHostsFile = flags.str('known-hosts');
 const concurrency = flags.int('concurrency', 50);
 const user = flags.str('user') ?? 'root';
+const port = flags.int('port', 22);
 const command = flags.str('command') ?? `cat ${CONFIG_FILE}`;
 const stdinFile = flags.str('stdin');
 const cipher = flags.str('cipher');
@@ -76,10 +77,10 @@ function one(host: string): Promise<void> {
       client.end();
       resolve();
     };
-    const entry = known.get(host);
+    const entry = known.get(port === 22 ? host : `[${host}]:${port}`);
     const config: ConnectConfig = {
       host,
-      port: 22,
+      port,
       username: user,
       privateKey: undefined,
       readyTimeout: 2 ** 31 - 1,
@@ -112,7 +113,7 @@ function one(host: string): Promise<void> {
     client.on('close', () => finish('connection closed'));
     const sock = new Socket();
     config.sock = sock;
-    sock.connect({ host, port: 22 });
+    sock.connect({ host, port });
     if (countWrites || coalesce) {
       const write = sock.write.bind(sock) as (chunk: unknown) => boolean;
       (sock as { write: (chunk: unknown) => boolean }).write = (chunk: unknown) => {

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { NO_PYTHON_MARKER, runCollector } from '../collect/remote-command.js';
 import { CollectorOutputError, parseCollectorOutput } from '../collect/parse-output.js';
 import { MAX_CONFIG_BYTES, MAX_CONFIG_PARSE_BYTES, type HostFacts } from '../model/facts.js';
-import type { Finding, FixRecord, HostError, HostResult, HostStatus } from '../model/report.js';
+import type { Finding, FixRecord, HostError, HostResult, HostStatus, HostTiming } from '../model/report.js';
 import type { HostUnavailable } from '../inventory/types.js';
 import { judge, isNoncompliant, type SeverityOverride } from '../rules/engine.js';
 import type { Rule } from '../rules/rule.js';
@@ -98,12 +98,21 @@ export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailur
   return new HostFailure('error', 'COLLECTOR_FAILED', `collector failed (${how}): ${firstLines || (stdout ? `stdout: ${stdout}` : 'no message')}`);
 }
 
-export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxConfigBytes: number): Promise<HostFacts> {
+const since = (t0: number) => Math.round((performance.now() - t0) * 100) / 100;
+
+/** Runs the collector and checks its output; `timing` (when given) gets the exec, collect and parse phases. */
+export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxConfigBytes: number, timing?: HostTiming): Promise<HostFacts> {
   const params = { maxConfigBytes, maxConfigParseBytes: MAX_CONFIG_PARSE_BYTES };
   const run = await runCollector(conn, viaSudo, params);
+  if (timing && run.result.timing) {
+    timing.execMs = run.result.timing.execMs;
+    timing.collectMs = run.result.timing.collectMs;
+  }
   // a complete frame is the collector's whole answer, whatever the exit status (which may not have arrived)
   if (run.output === null) throw classifyExecFailure(run.result, viaSudo);
+  const parseStarted = performance.now();
   const facts = parseCollectorOutput(run.output);
+  if (timing) timing.parseMs = since(parseStarted);
   if (facts.runAs.uid !== 0) {
     throw new HostFailure(
       'sudo_required',
@@ -128,8 +137,9 @@ export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostRe
   // --fix records as they happen: a failure after fixing started must not lose one
   let fixes: FixRecord[] | null = null;
   let findingsBefore: Finding[] = [];
+  let timing: HostTiming | undefined;
   const fail = (status: HostStatus, error: HostError): HostResult => {
-    const r: HostResult = { ...base, status, durationMs: Math.round(performance.now() - started), error, findings: [], facts: facts && boundFacts(facts) };
+    const r: HostResult = { ...base, status, durationMs: Math.round(performance.now() - started), ...(timing ? { timing } : {}), error, findings: [], facts: facts && boundFacts(facts) };
     if (fixes) {
       r.fixes = fixes;
       r.findingsBefore = findingsBefore;
@@ -139,11 +149,14 @@ export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostRe
   try {
     conn = await deps.connector.connect(t, deadline.signal);
     const session = conn;
+    if (session.timing) timing = { ...session.timing };
     const viaSudo = usesSudo(t);
     const maxConfig = deps.maxConfigBytes ?? MAX_CONFIG_BYTES;
-    facts = await collectFacts(session, viaSudo, maxConfig);
+    facts = await collectFacts(session, viaSudo, maxConfig, timing);
+    const judgeStarted = performance.now();
     let findings = judge(facts, deps.rules, t.ruleSeverity);
-    const result: HostResult = { ...base, status: 'compliant', durationMs: 0, findings, facts };
+    if (timing) timing.judgeMs = since(judgeStarted);
+    const result: HostResult = { ...base, status: 'compliant', durationMs: 0, ...(timing ? { timing } : {}), findings, facts };
     if (deps.fix) {
       const recorded: FixRecord[] = (fixes = result.fixes = []);
       findingsBefore = result.findingsBefore = findings;

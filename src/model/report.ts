@@ -69,6 +69,22 @@ export const FixRecord = z.object({
 });
 export type FixRecord = z.infer<typeof FixRecord>;
 
+/**
+ * Where a host's time went, in wall milliseconds (a run's per-phase breakdown; absent for hosts that
+ * were never connected to, and for --local). connect: TCP, banner and key exchange up to
+ * authentication; auth: until the session was ready; exec: opening the channel and starting the
+ * collector; collect: until its whole output had arrived; parse: checking that output; judge: the rules.
+ */
+export const HostTiming = z.object({
+  connectMs: z.number().optional(),
+  authMs: z.number().optional(),
+  execMs: z.number().optional(),
+  collectMs: z.number().optional(),
+  parseMs: z.number().optional(),
+  judgeMs: z.number().optional(),
+});
+export type HostTiming = z.infer<typeof HostTiming>;
+
 export const HostResult = z.object({
   name: z.string(),
   address: z.string(),
@@ -76,6 +92,8 @@ export const HostResult = z.object({
   user: z.string(),
   status: HostStatus,
   durationMs: z.number(),
+  /** per-phase wall time of the audit (the first collection with --fix) */
+  timing: HostTiming.optional(),
   error: HostError.optional(),
   findings: z.array(Finding),
   /** present when --fix ran: the changes planned or made, and the findings judged again after them */

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client as SshClient, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
 import type { HostKeyChecker } from './host-keys.js';
 import { fingerprint } from './known-hosts.js';
+import { saveRoundTrips } from './round-trips.js';
 import { formatBytes } from '../util/read-bounded.js';
 import { VmsnapError } from '../errors.js';
 
@@ -53,6 +54,8 @@ export interface ConnectOptions {
   keepaliveCountMax?: number | undefined;
   /** identity files that could not be used, for the auth_failed message (e.g. "~/.ssh/id_rsa: encrypted") */
   identityNotes?: readonly string[] | undefined;
+  /** ssh2's protocol trace, line by line (tests read the order of messages from it) */
+  debug?: ((line: string) => void) | undefined;
 }
 
 export interface ExecResult {
@@ -61,7 +64,17 @@ export interface ExecResult {
   /** null without an exit status: killed by a signal, or the run ended (StdoutWatch) before it arrived */
   exitCode: number | null;
   exitSignal: string | null;
+  /** wall ms: opening the channel until the command was started, then until the run ended */
+  timing?: { execMs: number; collectMs: number } | undefined;
 }
+
+/** Wall ms of a connection's set-up: TCP, banner and key exchange up to authentication, then authentication. */
+export interface ConnectTiming {
+  connectMs: number;
+  authMs: number;
+}
+
+const ms = (from: number, to: number) => Math.round((to - from) * 100) / 100;
 
 /**
  * Watches a command's stdout as it arrives. Without one, a run ends when the channel closes; a
@@ -211,6 +224,8 @@ export class SshConnection {
   private constructor(
     private readonly client: SshClient,
     private readonly signal: AbortSignal,
+    /** how long the set-up took (the last attempt's, when it was retried) */
+    readonly timing: ConnectTiming,
   ) {
     client.on('error', (err: Error & { level?: string }) => {
       if (err.level === 'client-timeout') this.lastError = new SshError('timeout', 'KEEPALIVE_TIMEOUT', `the server stopped answering keepalives (ServerAliveInterval): ${err.message}`);
@@ -219,7 +234,7 @@ export class SshConnection {
 
   /** A ready, authenticated connection. Rejects with an SshError. */
   static connect(opts: ConnectOptions): Promise<SshConnection> {
-    return handshake(opts, null).then(({ client }) => new SshConnection(client, opts.signal));
+    return handshake(opts, null).then(({ client, timing }) => new SshConnection(client, opts.signal, timing));
   }
 
   /**
@@ -253,6 +268,8 @@ export class SshConnection {
     return new Promise((resolve, reject) => {
       if (this.signal.aborted) return reject(abortReason(this.signal));
       let channel: ClientChannel | null = null;
+      const opened = performance.now();
+      let started = opened;
       const output = new ExecOutput(maxOutputBytes, watch, {
         send: (data) => channel?.end(data),
         end: (e, r) => {
@@ -262,7 +279,7 @@ export class SshConnection {
           // left holding it open): close it, the server need not wait for that job
           channel?.close();
           if (e) reject(e);
-          else resolve(r!);
+          else resolve({ ...r!, timing: { execMs: ms(opened, started), collectMs: ms(started, performance.now()) } });
         },
       });
       const onAbort = () => {
@@ -277,6 +294,7 @@ export class SshConnection {
       this.client.exec(command, (e, stream) => {
         if (e) return output.fail(new SshError('error', 'EXEC_FAILED', `could not start the command: ${e.message}`));
         channel = stream;
+        started = performance.now();
         if (output.settled) return void stream.close();
         stream.on('data', (chunk: Buffer) => output.stdout(chunk));
         stream.stderr.on('data', (chunk: Buffer) => output.stderr(chunk));
@@ -300,9 +318,11 @@ export class SshConnection {
 }
 
 /** Resolves once the connection is ready (or, when `scan` is given, once the host key is seen). */
-function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): Promise<{ client: SshClient }> {
+function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): Promise<{ client: SshClient; timing: ConnectTiming }> {
   return new Promise((resolve, reject) => {
     if (opts.signal.aborted) return reject(abortReason(opts.signal));
+    const begun = performance.now();
+    let authBegun: number | null = null;
     const client = new Client();
     let hostKeyFailure: SshError | null = null;
     const tried: string[] = [];
@@ -326,7 +346,8 @@ function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): 
         sock.destroy();
         reject(err);
       } else {
-        resolve({ client });
+        const now = performance.now();
+        resolve({ client, timing: { connectMs: ms(begun, authBegun ?? now), authMs: ms(authBegun ?? now, now) } });
       }
     };
     const onAbort = () => finish(abortReason(opts.signal));
@@ -351,6 +372,7 @@ function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): 
     }
 
     const methods: AnyAuthMethod[] = opts.identities.map((id) => ({ type: 'publickey', username: opts.username, key: id.key }));
+    const firstKey = opts.identities[0]?.key;
     const labels = opts.identities.map((id) => `publickey ${id.label} (${describeKey(id.key)})`);
     if (opts.agent) {
       methods.push({ type: 'agent', username: opts.username, agent: opts.agent });
@@ -366,6 +388,7 @@ function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): 
       readyTimeout: 2 ** 31 - 1,
       keepaliveInterval: opts.keepaliveIntervalMs ?? 0,
       keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+      ...(opts.debug ? { debug: opts.debug } : {}),
       algorithms: { serverHostKey: hostKeyAlgorithmsFor(knownTypes) as never },
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         stage = 'kex';
@@ -391,6 +414,7 @@ function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): 
       },
       authHandler: (left: AuthenticationType[] | null, _partial: boolean, next) => {
         stage = 'auth';
+        authBegun ??= performance.now();
         if (Array.isArray(left)) serverMethods = left;
         const m = methods.shift();
         const label = labels.shift();
@@ -447,6 +471,7 @@ function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): 
       // connecting first: ssh2 takes a socket that is not `connecting` as already connected
       if (!opts.sock) (sock as Socket).connect({ host: opts.host, port: opts.port });
       client.connect(config);
+      if (!scan) saveRoundTrips(client, { firstKeyIndependentOfServer: firstKey !== undefined && firstKey.type !== 'ssh-rsa' });
       // after connect(): ssh2 has paused the socket, so this listener does not start the flow
       sock.on('data', onData);
     } catch (e) {
