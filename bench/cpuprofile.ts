@@ -1,10 +1,13 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): the top functions by self time, and self
 // time per package / source file, so a profile can be read without a browser.
 //
-//   node dist/bench/cpuprofile.js FILE.cpuprofile [--top 30] [--by function|file|package]
+//   node dist/bench/cpuprofile.js FILE.cpuprofile [--top 30] [--by function|file|package|phase]
 //        [--from MS] [--to MS]      (a time window, ms from the profile's start)
 //        [--weight samples|time] [--callers NAME [--depth 6]]
 //
+// --by phase: each sample goes to the audit phase its call stack belongs to (see PHASE_RULES):
+// start-up, key exchange, user auth, SSH transport (ciphers, packets, socket I/O), collect, parse,
+// judge, report, GC, other.
 // --callers NAME: the call paths (up to --depth frames) that lead to functions named NAME, by weight.
 //
 // Weighting: V8 samples on a wall clock, and each sample carries the time since the previous one.
@@ -61,9 +64,33 @@ function label(f: CallFrame, by: string): string {
   return file ? `${name}  ${file.replace(/^.*\/(dist|work\/main)\//, '')}:${f.lineNumber + 1}` : name;
 }
 
+/** Audit phases by call stack, first match wins; `frames` is the stack, innermost first. */
+const PHASE_RULES: Array<[string, (frames: CallFrame[]) => boolean]> = [
+  ['GC', (f) => f[0]?.functionName === '(garbage collector)'],
+  ['start-up (module loading, compile)', (f) => f.some((x) => /node:internal\/modules\/|node:internal\/vm/.test(x.url) || /^(compileSourceTextModule|wrapSafe|link|instantiate|evaluate)$/.test(x.functionName))],
+  ['parse (collector output: JSON, zod)', (f) => f.some((x) => /\/dist\/src\/collect\/parse-/.test(x.url))],
+  ['judge (rules)', (f) => f.some((x) => /\/dist\/src\/rules\//.test(x.url))],
+  ['report (reporters, JSON out)', (f) => f.some((x) => /\/dist\/src\/report\//.test(x.url))],
+  ['user auth (signature)', (f) => f.some((x) => /ssh2\/lib\/protocol\/keyParser/.test(x.url) && x.functionName === 'sign') || f.some((x) => x.functionName === 'authPK')],
+  ['key exchange (X25519, host key check, known_hosts)', (f) => f.some((x) => /ssh2\/lib\/protocol\/kex\.js/.test(x.url) || /\/dist\/src\/ssh\/(known-hosts|host-keys)/.test(x.url))],
+  ['SSH transport (ciphers, packets, socket I/O)', (f) => f.some((x) => /node_modules\/ssh2\//.test(x.url) || /^node:(net|stream|internal\/stream|internal\/net)/.test(x.url) || x.functionName === 'writeBuffer' || x.functionName === 'onStreamRead')],
+  ['collect (exec output, framing)', (f) => f.some((x) => /\/dist\/src\/(collect|ssh)\//.test(x.url))],
+  ['audit, select, CLI (vmsnap, other)', (f) => f.some((x) => /\/dist\/src\//.test(x.url))],
+];
+
+function phaseOf(node: ProfileNode, byId: Map<number, ProfileNode>, parent: Map<number, number>): string {
+  const frames: CallFrame[] = [];
+  for (let cur: number | undefined = node.id; cur !== undefined; cur = parent.get(cur)) frames.push(byId.get(cur)!.callFrame);
+  for (const [name, test] of PHASE_RULES) if (test(frames)) return name;
+  return frames[0]?.functionName === '(program)' ? '(program: V8 and native, no JS stack)' : 'other (node, libraries)';
+}
+
 /** Self time per label; `from`/`to` (ms from the start) select a window of the profile. */
 export function summarise(p: Profile, by = 'function', from = 0, to = Infinity, weight: 'samples' | 'time' = 'samples'): { rows: Row[]; totalMs: number; wallMs: number } {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  if (by === 'phase') for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const phases = new Map<number, string>();
   const sorted = [...p.timeDeltas].filter((d) => d > 0).sort((a, b) => a - b);
   const interval = (sorted[Math.floor(sorted.length / 2)] ?? 1000) / 1000;
   const self = new Map<string, number>();
@@ -76,7 +103,12 @@ export function summarise(p: Profile, by = 'function', from = 0, to = Infinity, 
     const node = byId.get(p.samples[i]!);
     if (!node) continue;
     if (node.callFrame.functionName === '(idle)') continue;
-    const k = label(node.callFrame, by);
+    let k: string;
+    if (by !== 'phase') k = label(node.callFrame, by);
+    else {
+      k = phases.get(node.id) ?? phaseOf(node, byId, parent);
+      phases.set(node.id, k);
+    }
     const w = weight === 'samples' ? interval : dt;
     self.set(k, (self.get(k) ?? 0) + w);
     total += w;

@@ -34,6 +34,8 @@
 //   --vmsnap NAME=BIN    another vmsnap build to time beside bin/vmsnap (e.g. a worktree with a change)
 //   --ssh2-cipher LIST   algorithms.cipher for the bare ssh2 fan-out (default: ssh2's own order, as vmsnap)
 //   --pause-ms MS        settle time between runs (default 1500)
+//   --profile            one more vmsnap run under node --cpu-prof: client CPU per host by phase
+//   --workers N          vmsnap --workers N (default: vmsnap's own default)
 //   --no-install         never apt-get install ansible-core
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,6 +47,10 @@ import { MAX_CONFIG_BYTES, MAX_CONFIG_PARSE_BYTES } from '../src/model/facts.js'
 import { compliantConfig } from '../src/fleet/spec.js';
 import { CONFIG_FILE, Flags, benchSpecs, loadAverage, parseFlags, repoRoot, round2, treeCpuSeconds } from './common.js';
 import { killRunning, measure, type Measurement } from './measure.js';
+import { summarise as summariseProfile } from './cpuprofile.js';
+
+/** The per-host phases of vmsnap's report (HostResult.timing), in the order they happen. */
+const PHASES = ['connectMs', 'authMs', 'execMs', 'collectMs', 'parseMs', 'judgeMs'] as const;
 
 const TOOL_NAMES = ['vmsnap', 'openssh', 'ansible', 'ssh2', 'ssh2-collector'] as const;
 
@@ -55,8 +61,8 @@ interface Tool {
   hosts: number;
   argv: string[];
   env?: NodeJS.ProcessEnv;
-  /** checks the run's output: how many hosts answered as expected */
-  check: (stdoutFile: string, m: Measurement) => { ok: number; note?: string };
+  /** checks the run's output: how many hosts answered as expected (and, for vmsnap, the median phase times) */
+  check: (stdoutFile: string, m: Measurement) => { ok: number; note?: string; phases?: Record<string, number> };
 }
 
 interface Run extends Measurement {
@@ -67,6 +73,8 @@ interface Run extends Measurement {
   note?: string;
   vmCpuS: number;
   loadAvg1: number;
+  /** vmsnap: median wall ms per host of each phase */
+  phases?: Record<string, number>;
 }
 
 interface Summary {
@@ -85,6 +93,7 @@ interface Summary {
   /** CPUs * 1000 / client CPU ms per host: hosts/s if only the client's CPU counted (a projection) */
   clientBoundHostsPerS: number;
   peakRssMb: number;
+  phases?: Record<string, number>;
 }
 
 function median(xs: number[]): number {
@@ -148,8 +157,10 @@ function parseArgs(argv: string[]) {
   const ssh2Cipher = f.str('ssh2-cipher');
   const pauseMs = f.int('pause-ms', 1500, 0);
   const noInstall = f.bool('no-install');
+  const profile = f.bool('profile');
+  const workers = f.str('workers') === undefined ? null : f.int('workers', 1);
   f.done();
-  return { hosts, concurrency, rounds, json, tools, ansibleHosts, scaleHosts, variants, ssh2Cipher, pauseMs, noInstall };
+  return { hosts, concurrency, rounds, json, tools, ansibleHosts, scaleHosts, variants, ssh2Cipher, pauseMs, noInstall, profile, workers };
 }
 
 function sshOptions(fleet: Fleet): string[] {
@@ -176,10 +187,11 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
 
   const vmsnapCheck = (count: number) => (stdout: string) => {
     try {
-      const r = JSON.parse(fs.readFileSync(stdout, 'utf8')) as { hosts: { status: string; error?: { code: string } }[] };
+      const r = JSON.parse(fs.readFileSync(stdout, 'utf8')) as { hosts: { status: string; error?: { code: string }; timing?: Record<string, number> }[] };
       const bad = r.hosts.filter((h) => h.status !== 'compliant');
       const note = bad.length ? `not compliant: ${[...new Set(bad.map((h) => h.error?.code ?? h.status))].join(', ')}` : r.hosts.length !== count ? `${r.hosts.length} hosts in the report` : undefined;
-      return { ok: r.hosts.length - bad.length, ...(note ? { note } : {}) };
+      const phases = Object.fromEntries(PHASES.map((p) => [p, round2(median(r.hosts.map((h) => h.timing?.[p] ?? 0)))]));
+      return { ok: r.hosts.length - bad.length, phases, ...(note ? { note } : {}) };
     } catch (e) {
       return { ok: 0, note: `no JSON report: ${(e as Error).message}` };
     }
@@ -188,7 +200,7 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
     name,
     kind: 'vmsnap',
     hosts: count,
-    argv: [process.execPath, bin, 'audit', '-i', inventory(count), '--known-hosts', fleet.knownHostsFile, '-j', String(c), '--format', 'json', '--quiet'],
+    argv: [process.execPath, bin, 'audit', '-i', inventory(count), '--known-hosts', fleet.knownHostsFile, '-j', String(c), ...(opts.workers ? ['--workers', String(opts.workers)] : []), '--format', 'json', '--quiet'],
     env: isolatedEnv,
     check: vmsnapCheck(count),
   });
@@ -330,6 +342,7 @@ function summarise(runs: Run[], tool: Tool): Summary {
     totalCpuMsPerHost: round2(median(use.map((r) => ((r.userS + r.sysS + r.vmCpuS) * 1000) / n))),
     clientBoundHostsPerS: round2((os.cpus().length * 1000) / client),
     peakRssMb: round2(Math.max(...use.map((r) => r.maxRssKb)) / 1024),
+    ...(use[0]?.phases ? { phases: Object.fromEntries(PHASES.map((p) => [p, round2(median(use.map((r) => r.phases?.[p] ?? 0)))])) } : {}),
   };
 }
 
@@ -390,8 +403,8 @@ async function main(): Promise<number> {
       const m = await measure(tool.argv, { stdout, stderr: path.join(work!, `${tool.name}.err`), result: path.join(work!, 'measure.json'), ...(tool.env ? { env: tool.env } : {}) });
       await sleep(opts.pauseMs); // the VMs' session processes finish and are reaped
       const vmCpuS = treeCpuSeconds(pids) - before;
-      const { ok, note } = tool.check(stdout, m);
-      const run: Run = { tool: tool.name, round, hosts: tool.hosts, ...m, ok, ...(note ? { note } : {}), vmCpuS, loadAvg1: load };
+      const { ok, note, phases } = tool.check(stdout, m);
+      const run: Run = { tool: tool.name, round, hosts: tool.hosts, ...m, ok, ...(note ? { note } : {}), ...(phases ? { phases } : {}), vmCpuS, loadAvg1: load };
       if (!warm) {
         const cpu = ((m.userS + m.sysS) * 1000) / tool.hosts;
         log(
@@ -412,6 +425,24 @@ async function main(): Promise<number> {
     for (let r = 0; r < opts.rounds; r++) {
       const order = tools.map((_, i) => tools[(i + r) % tools.length]!);
       for (const t of order) runs.push(await runOne(t, r));
+    }
+    // one more vmsnap run under the CPU profiler (every thread writes its own profile), not timed
+    let profileRows: { name: string; msPerHost: number; percent: number }[] | null = null;
+    const vmsnapTool = tools.find((t) => t.name === 'vmsnap');
+    if (opts.profile && vmsnapTool) {
+      const dir = path.join(work, 'prof');
+      fs.mkdirSync(dir);
+      await measure([vmsnapTool.argv[0]!, '--cpu-prof', `--cpu-prof-dir=${dir}`, ...vmsnapTool.argv.slice(1)], { stdout: path.join(work, 'prof.out'), stderr: path.join(work, 'prof.err'), result: path.join(work, 'measure.json'), ...(vmsnapTool.env ? { env: vmsnapTool.env } : {}) });
+      const total = new Map<string, number>();
+      let all = 0;
+      for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
+        const { rows } = summariseProfile(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Parameters<typeof summariseProfile>[0], 'phase');
+        for (const r of rows) {
+          total.set(r.name, (total.get(r.name) ?? 0) + r.selfMs);
+          all += r.selfMs;
+        }
+      }
+      profileRows = [...total].map(([name, ms]) => ({ name, msPerHost: round2(ms / vmsnapTool.hosts), percent: round2((100 * ms) / all) })).sort((a, b) => b.msPerHost - a.msPerHost);
     }
     const loadEnd = loadAverage();
 
@@ -473,6 +504,17 @@ async function main(): Promise<number> {
       out.push('');
       out.push(table([['build', 'target', 'value', 'limit', 'met'], ...targets.map((x) => [x.tool, x.target, x.value === null ? '-' : String(x.value), x.limit, x.met === null ? '-' : x.met ? 'yes' : 'NO'])]));
     }
+    const withPhases = summaries.filter((x) => x.phases);
+    if (withPhases.length) {
+      out.push('');
+      out.push('vmsnap per host, by phase (wall ms, median over hosts, then over runs; report: the JSON report\'s HostResult.timing):');
+      out.push(table([['tool', ...PHASES.map((p) => p.replace(/Ms$/, ''))], ...withPhases.map((x) => [x.tool, ...PHASES.map((p) => x.phases![p]!.toFixed(2))])]));
+    }
+    if (profileRows) {
+      out.push('');
+      out.push('vmsnap client CPU per host by phase (node --cpu-prof of one more run, every thread; samples by call stack, bench/cpuprofile.ts --by phase):');
+      out.push(table([['phase', 'CPU ms/host', '%'], ...profileRows.map((r) => [r.name, r.msPerHost.toFixed(3), r.percent.toFixed(1)])]));
+    }
     for (const n of notes) out.push(`note: ${n}`);
     process.stdout.write(out.join('\n') + '\n');
 
@@ -497,6 +539,7 @@ async function main(): Promise<number> {
         summary: summaries,
         ratios,
         targets,
+        ...(profileRows ? { profile: profileRows } : {}),
         notes,
         runs,
       };

@@ -7,7 +7,7 @@
 // parameters that hold VM data (the fixer's paths) travel over stdin, written only once the program
 // says it runs. The output is framed, and read until the frame is complete, not until EOF: the rc
 // files may print a banner before it and leave a background job holding the channel open after it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import type { ExecResult, StdoutWatch } from '../ssh/connection.js';
 import type { RemoteSession } from '../ssh/connector.js';
@@ -50,11 +50,15 @@ export const MAX_PROGRAM_OUTPUT = 8 * 1024 * 1024;
 
 const programCache = new Map<string, string>();
 
-/** A Python file shipped beside this module (copied next to the compiled JS by the build). */
+/**
+ * A Python file shipped beside this module (copied next to the compiled JS by the build); from the
+ * CLI's bundle in dist/src/cli, the same file in ../collect.
+ */
 export function loadProgram(name: 'collector.py' | 'fixer.py' | 'stdin-params.py'): string {
   let text = programCache.get(name);
   if (text === undefined) {
-    text = readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+    const here = new URL(`./${name}`, import.meta.url);
+    text = readFileSync(existsSync(here) ? here : new URL(`../collect/${name}`, import.meta.url), 'utf8');
     programCache.set(name, text);
   }
   return text;
