@@ -14,8 +14,11 @@ import { checkOverrideIds, selectRules } from '../rules/select.js';
 import { selectInventoryHosts, selectionNotes } from '../select/hosts.js';
 import type { Connector } from '../ssh/connector.js';
 import { openConnector, type SshOptions } from '../ssh/open.js';
+import { DEFAULT_JUMP_MAX_STARTUPS, type OpenSshConnector } from '../ssh/openssh-connector.js';
+import { UsageError } from '../errors.js';
 import { loadMarks, type MarkOptions } from './marks.js';
 import { runAudit, type RunListener } from './run.js';
+import { requestedWorkers, WorkerPool, type WorkerSetup } from './worker-pool.js';
 
 export const DEFAULT_CONCURRENCY = 50;
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -43,6 +46,12 @@ export interface AuditOptions extends SshOptions, MarkOptions {
   shard?: string | undefined;
   /** hosts audited at once (default 50) */
   concurrency?: number | undefined;
+  /**
+   * Worker threads the per-host work (connect, collect, judge) is spread over; default 1: in this
+   * thread. 'auto': the cores, but at most one per 32 hosts. Never more than the hosts or
+   * `concurrency`; --local, --fix and a passphrase asked for on the terminal run in this thread.
+   */
+  workers?: number | 'auto' | undefined;
   /** hard per-host deadline in ms, covering connect, auth, collection and fixing (default 30 s) */
   timeoutMs?: number | undefined;
   /** only these rules (ids) */
@@ -76,6 +85,35 @@ function fanOut(reporters: readonly Reporter[], onHost: AuditOptions['onHost']):
   };
 }
 
+/** Why the hosts cannot be audited in worker threads, or null when they can. */
+function inThisThreadBecause(local: boolean, fix: boolean, ssh: OpenSshConnector | null): string | null {
+  if (local) return '--local audits this machine through a local shell';
+  if (fix) return "--fix's --max-changes guard covers the whole fleet";
+  if (ssh?.usedPassphrasePrompt()) return 'an encrypted key was opened with the passphrase asked for on the terminal, which a worker thread cannot ask';
+  return null;
+}
+
+/** What every worker builds its connector and rules from (main has read and checked the same options). */
+function workerSetup(options: AuditOptions, size: number, timeoutMs: number, ruleIds: string[]): WorkerSetup {
+  const { sshConfig, knownHosts, acceptNew, jump, retries, home } = options;
+  return {
+    ssh: {
+      sshConfig,
+      knownHosts,
+      acceptNew,
+      jump,
+      retries,
+      home,
+      env: { ...(options.env ?? process.env) },
+      passphrase: typeof options.passphrase === 'string' ? options.passphrase : undefined,
+      // each worker has its own connection to a jump host: together they stay within the cap
+      jumpMaxStartups: Math.max(1, Math.floor((options.jumpMaxStartups ?? DEFAULT_JUMP_MAX_STARTUPS) / size)),
+    },
+    timeoutMs,
+    ruleIds,
+  };
+}
+
 /**
  * Audits the hosts of `inventory` (loadInventory's, or localInventory() for this machine) and
  * resolves to the report. Throws an InputError before connecting to anything when an option or a
@@ -84,6 +122,11 @@ function fanOut(reporters: readonly Reporter[], onHost: AuditOptions['onHost']):
 export async function audit(inventory: Inventory, options: AuditOptions = {}): Promise<Report> {
   const warn = options.onWarning ?? (() => {});
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const workers = options.workers;
+  if (workers !== undefined && workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1)) {
+    throw new UsageError(`workers must be a whole number of at least 1 or 'auto', got ${String(workers)}`, { flag: 'workers' });
+  }
   const rules = selectRules(allRules, options.rules ?? [], options.skipRules ?? []);
   const selection = selectInventoryHosts(inventory, options);
   for (const note of selectionNotes(selection)) warn(note);
@@ -96,8 +139,22 @@ export async function audit(inventory: Inventory, options: AuditOptions = {}): P
   // ssh_config, known_hosts, identities: read once for the run; --local needs none of it
   const ssh = inventory.local ? null : await openConnector(options, timeoutMs, warn);
   const connector: Connector = ssh ?? new LocalConnector();
+  let pool: WorkerPool | null = null;
   try {
+    // once, here: the workers open their own connectors silently
     for (const w of ssh ? await ssh.prepare(marks.hosts) : []) warn(w);
+    const requested = requestedWorkers(workers, marks.hosts.length);
+    const why = requested > 1 ? inThisThreadBecause(inventory.local === true, Boolean(options.fix), ssh) : null;
+    if (why) options.onInfo?.(`auditing in this thread, not in ${requested} worker threads: ${why}`);
+    const size = why ? 1 : Math.min(requested, marks.hosts.length, concurrency);
+    if (size > 1) {
+      try {
+        pool = new WorkerPool(size, workerSetup(options, size, timeoutMs, rules.map((r) => r.meta.id)));
+      } catch (e) {
+        // the machine is out of threads or memory: the run can still go on here
+        options.onInfo?.(`auditing in this thread: worker threads could not be started (${(e as Error)?.message ?? String(e)})`);
+      }
+    }
     const out = fanOut(options.reporters ?? [], options.onHost);
     const listener: RunListener = {
       onRunStart: out.onRunStart,
@@ -109,11 +166,12 @@ export async function audit(inventory: Inventory, options: AuditOptions = {}): P
       await runAudit(
         marks.hosts,
         {
-          concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+          concurrency,
           timeoutMs,
           connector,
           rules,
           interrupt: options.signal,
+          ...(pool ? { auditOne: pool.auditOne } : {}),
           fix:
             fix && policy
               ? {
@@ -130,6 +188,7 @@ export async function audit(inventory: Inventory, options: AuditOptions = {}): P
     out.onRunEnd(report);
     return report;
   } finally {
+    await pool?.close(); // on every path: no worker outlives the run
     ssh?.close(); // the jump host connections
   }
 }

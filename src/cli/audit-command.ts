@@ -19,6 +19,8 @@ export interface AuditArgs {
   inventory: string;
   format: Format;
   concurrency: number;
+  /** --workers as given; undefined: the cores, at most one per 32 hosts ('auto') */
+  workers?: number | undefined;
   /** seconds */
   timeout: number;
   knownHosts?: string | undefined;
@@ -72,6 +74,7 @@ export async function auditCommand(args: AuditArgs, io: CliIo): Promise<number> 
     limit: hostArgs.limit,
     shard: hostArgs.shard,
     concurrency: args.concurrency,
+    workers: args.workers ?? 'auto',
     timeoutMs: Math.round(args.timeout * 1000),
     rules: args.rule,
     skipRules: args.skipRule,

@@ -1,5 +1,6 @@
 // `vmsnap audit`'s options, one table (see options.ts): yargs, --help's groups, the value checks and
 // the rerun hint's filter come from it.
+import { availableParallelism } from 'node:os';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_CHANGES, DEFAULT_TIMEOUT_MS } from '../audit/session.js';
 import { FORMATS } from '../report/reporter.js';
 import { hostOptionSpecs } from './inventory-command.js';
@@ -18,6 +19,8 @@ export const AUDIT_OPTIONS: readonly OptionSpec[] = [
   ...hostOptionSpecs({ local: true }),
   { name: 'rerun-failed', kind: 'string', group: 'selection', notRerun: true, doc: 'an earlier JSON report: audit only the hosts that were not compliant in it' },
   CONCURRENCY_OPTION,
+  // the default shown is this machine's cores; unless given, at most one worker per 32 hosts is used
+  { name: 'workers', kind: 'integer', default: availableParallelism(), min: 1, group: 'connection', doc: 'worker threads the hosts are audited in (default: the cores, at most one per 32 hosts; 1: in this thread)' },
   TIMEOUT_OPTION,
   { name: 'known-hosts', kind: 'string', group: 'connection', doc: 'known_hosts file (default ~/.ssh/known_hosts); host keys are always verified' },
   ...SSH_OPTIONS,

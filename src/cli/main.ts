@@ -138,6 +138,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             inventory: String(parsed['inventory']),
             format: parsed['format'] as Format,
             concurrency: numberFlag(AUDIT_OPTIONS, parsed, 'concurrency'),
+            // yargs' default is a number, a value given is the string as written: only that one is explicit
+            workers: typeof parsed['workers'] === 'number' ? undefined : numberFlag(AUDIT_OPTIONS, parsed, 'workers'),
             timeout: numberFlag(AUDIT_OPTIONS, parsed, 'timeout'),
             knownHosts: parsed['knownHosts'] as string | undefined,
             rule: (parsed['rule'] as string[]).map(String),

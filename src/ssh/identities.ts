@@ -31,6 +31,11 @@ export class IdentityStore {
   /** @param passphrase for encrypted keys (VMSNAP_KEY_PASSPHRASE, or a prompt asked at most once) */
   constructor(private readonly passphrase?: PassphraseSource) {}
 
+  /** Whether an encrypted key asked for the passphrase prompt (whose answer lives only in this thread). */
+  get prompted(): boolean {
+    return this.asked !== null;
+  }
+
   load(file: string): Promise<Identity> {
     let p = this.cache.get(file);
     if (!p) {

@@ -151,6 +151,11 @@ export class OpenSshConnector implements Connector {
     return warnings;
   }
 
+  /** After prepare(): whether an encrypted key needed the passphrase prompt. */
+  usedPassphrasePrompt(): boolean {
+    return this.opts.identities.prompted;
+  }
+
   async connect(t: RouteTarget, signal: AbortSignal): Promise<SshConnection> {
     const route = this.route(t);
     return this.connectEndpoint(route.target, route.jumps, signal);

@@ -1,5 +1,6 @@
 // The option tables: `--help` shows each option of a table in its titled group, numbers as [number],
 // and no option that is not in the table; values are checked as the table says.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_OPTIONS } from '../../src/cli/audit-options.js';
 import { KEYSCAN_OPTIONS } from '../../src/cli/keyscan-command.js';
@@ -69,6 +70,9 @@ describe('values', () => {
     expect(numberFlag(AUDIT_OPTIONS, {}, 'concurrency')).toBe(50);
     expect(numberFlag(AUDIT_OPTIONS, { concurrency: '8' }, 'concurrency')).toBe(8);
     expect(numberFlag(AUDIT_OPTIONS, { timeout: '2.5' }, 'timeout')).toBe(2.5);
+    expect(numberFlag(AUDIT_OPTIONS, { workers: '3' }, 'workers')).toBe(3);
+    expect(numberFlag(AUDIT_OPTIONS, {}, 'workers')).toBe(availableParallelism()); // shown as the default; capped by the hosts unless given
+    expect(() => numberFlag(AUDIT_OPTIONS, { workers: '0' }, 'workers')).toThrow('--workers must be a whole number of at least 1, got "0"');
     expect(() => numberFlag(AUDIT_OPTIONS, { concurrency: '0' }, 'concurrency')).toThrow('--concurrency must be a positive whole number, got "0"');
     expect(() => numberFlag(AUDIT_OPTIONS, { concurrency: '1.5' }, 'concurrency')).toThrow(/positive whole number/);
     expect(() => numberFlag(AUDIT_OPTIONS, { retries: '-1' }, 'retries')).toThrow('--retries must be a whole number of at least 0, got "-1"');

@@ -21,6 +21,10 @@ describe('audit: usage errors', () => {
     [['-j', '0x10'], 'vmsnap: --concurrency must be a positive whole number, got "0x10"'],
     [['--timeout', '1e3'], 'vmsnap: --timeout must be a positive number, got "1e3"'],
     [['--retries', '0x2'], 'vmsnap: --retries must be a whole number of at least 0, got "0x2"'],
+    [['--workers', '0'], 'vmsnap: --workers must be a whole number of at least 1, got "0"'],
+    [['--workers', 'x'], 'vmsnap: --workers must be a whole number of at least 1, got "x"'],
+    [['--workers', '1.5'], 'vmsnap: --workers must be a whole number of at least 1, got "1.5"'],
+    [['--workers', '2', '--workers', '3'], 'vmsnap: --workers was given 2 times; give it once'],
     [['--rule', 'config-mode', '--skip-rule', 'config-mode'], 'vmsnap: --rule and --skip-rule leave no rule to run (config-mode is given to both)'],
     [['--output', `json=${inv}`], `vmsnap: --output json=${inv}: that is an input of this run; the report would overwrite it`],
   ])('%j', async (args, message) => {
