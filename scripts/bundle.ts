@@ -1,22 +1,32 @@
-// Bundles the CLI into one file, dist/src/cli/vmsnap.bundle.js, which bin/vmsnap runs.
+// Bundles the CLI into one file, dist/src/cli/vmsnap.bundle.js, which bin/vmsnap runs, and the
+// worker threads' entry into dist/src/audit/host-worker.bundle.js.
 //
 // Why: Node 20 spends most of the CLI's start-up resolving, reading and compiling its ~200 ES
 // modules one by one: importing dist/src/cli/main.js took 447-500 ms of CPU, the bundle 240-246 ms
 // (`node -e` timing `await import(...)` of each, 3 runs, busy machine). A nightly run pays that once,
 // but at 200 hosts it is ~1.2 ms of client CPU per host, about a third of what vmsnap adds to ssh2.
 //
-// The bundle sits beside main.js so the files it reads relative to its own module (docs/rules,
+// Each bundle sits beside its unbundled entry so the files it reads relative to its own module (docs/rules,
 // package.json, the collector's .py files) are found as from the unbundled modules. ssh2 stays
 // external (its native crypto binding is loaded by path) and so does jsonc-parser (its UMD build
 // requires its own files at run time). The library (`import ... from 'vmsnap'`) is not bundled.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
-const dist = fileURLToPath(new URL('../src/cli/', import.meta.url));
+const dist = fileURLToPath(new URL('../src/', import.meta.url));
 
-await build({
-  entryPoints: [`${dist}entry.js`],
-  outfile: `${dist}vmsnap.bundle.js`,
+// the CLI, and the entry of --workers' threads (each thread starts its own copy of the modules)
+for (const [entry, out] of [
+  ['cli/entry.js', 'cli/vmsnap.bundle.js'],
+  ['audit/host-worker.js', 'audit/host-worker.bundle.js'],
+]) {
+  await bundle(`${dist}${entry}`, `${dist}${out}`);
+}
+
+async function bundle(entry: string, outfile: string): Promise<void> {
+  await build({
+  entryPoints: [entry],
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -28,4 +38,5 @@ await build({
   banner: { js: "import { createRequire as vmsnapCreateRequire } from 'node:module'; const require = vmsnapCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',
-});
+  });
+}

@@ -4,6 +4,7 @@
 // HostResult, both plain data. A worker that dies loses no host: each one it had in flight becomes
 // an `error` result (WORKER_FAILED), and later hosts go to the other workers, or run in this thread
 // when none is left.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -47,10 +48,14 @@ interface Slot {
 /**
  * The worker's entry: beside this module in dist/src/audit, and the same file from the CLI's bundle
  * in dist/src/cli; from the sources (vitest runs src/), the built one, as a thread cannot load .ts.
+ * The build's one-file bundle of it (scripts/bundle.ts) when there is one: a thread then starts in
+ * about half the CPU.
  */
 function workerUrl(): URL {
   const here = import.meta.url;
-  return new URL(here.endsWith('.ts') ? '../../dist/src/audit/host-worker.js' : '../audit/host-worker.js', here);
+  const dir = here.endsWith('.ts') ? '../../dist/src/audit/' : '../audit/';
+  const bundled = new URL(`${dir}host-worker.bundle.js`, here);
+  return existsSync(bundled) ? bundled : new URL(`${dir}host-worker.js`, here);
 }
 
 function workerFailed(f: InFlight, message: string): HostResult {
