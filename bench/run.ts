@@ -36,6 +36,7 @@
 //   --pause-ms MS        settle time between runs (default 1500)
 //   --profile            one more vmsnap run under node --cpu-prof: client CPU per host by phase
 //   --workers N          vmsnap --workers N (default: vmsnap's own default)
+//   --workers-rows LIST  also time bin/vmsnap with --workers N for each N of the list (rows "vmsnap -wN")
 //   --no-install         never apt-get install ansible-core
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -159,8 +160,13 @@ function parseArgs(argv: string[]) {
   const noInstall = f.bool('no-install');
   const profile = f.bool('profile');
   const workers = f.str('workers') === undefined ? null : f.int('workers', 1);
+  const workersRows = (f.str('workers-rows') ?? '').split(',').filter(Boolean).map((x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--workers-rows: not a worker count: ${x}`);
+    return n;
+  });
   f.done();
-  return { hosts, concurrency, rounds, json, tools, ansibleHosts, scaleHosts, variants, ssh2Cipher, pauseMs, noInstall, profile, workers };
+  return { hosts, concurrency, rounds, json, tools, ansibleHosts, scaleHosts, variants, ssh2Cipher, pauseMs, noInstall, profile, workers, workersRows };
 }
 
 function sshOptions(fleet: Fleet): string[] {
@@ -196,11 +202,11 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
       return { ok: 0, note: `no JSON report: ${(e as Error).message}` };
     }
   };
-  const vmsnap = (name: string, bin: string, count: number): Tool => ({
+  const vmsnap = (name: string, bin: string, count: number, workers = opts.workers): Tool => ({
     name,
     kind: 'vmsnap',
     hosts: count,
-    argv: [process.execPath, bin, 'audit', '-i', inventory(count), '--known-hosts', fleet.knownHostsFile, '-j', String(c), ...(opts.workers ? ['--workers', String(opts.workers)] : []), '--format', 'json', '--quiet'],
+    argv: [process.execPath, bin, 'audit', '-i', inventory(count), '--known-hosts', fleet.knownHostsFile, '-j', String(c), ...(workers ? ['--workers', String(workers)] : []), '--format', 'json', '--quiet'],
     env: isolatedEnv,
     check: vmsnapCheck(count),
   });
@@ -209,6 +215,7 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
   if (opts.tools.includes('vmsnap')) {
     tools.push(vmsnap('vmsnap', path.join(root, 'bin', 'vmsnap'), n));
     for (const v of opts.variants) tools.push(vmsnap(v.name, v.bin, n));
+    for (const w of opts.workersRows) tools.push(vmsnap(`vmsnap -w${w}`, path.join(root, 'bin', 'vmsnap'), n, w));
     if (opts.scaleHosts !== null) tools.push(vmsnap(`vmsnap@${opts.scaleHosts}`, path.join(root, 'bin', 'vmsnap'), opts.scaleHosts));
   }
   if (opts.tools.includes('openssh')) {
@@ -420,7 +427,7 @@ async function main(): Promise<number> {
     const warmDir = path.join(work, 'warm-up');
     fs.mkdirSync(warmDir);
     const few = Math.min(5, opts.hosts);
-    for (const t of buildTools({ ...opts, hosts: few, ansibleHosts: few, scaleHosts: null, variants: [] }, fleet, warmDir, ansibleBin)) await runOne(t, -1, true);
+    for (const t of buildTools({ ...opts, hosts: few, ansibleHosts: few, scaleHosts: null, variants: [], workersRows: [] }, fleet, warmDir, ansibleBin)) await runOne(t, -1, true);
 
     for (let r = 0; r < opts.rounds; r++) {
       const order = tools.map((_, i) => tools[(i + r) % tools.length]!);
