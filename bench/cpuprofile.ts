@@ -52,7 +52,7 @@ function packageOf(url: string): string {
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
   if (url.startsWith('node:')) return 'node: (core)';
-  const m = /\/dist\/(src\/[^/]+|bench)\//.exec(url);
+  const m = /\/(?:dist\/)?(src\/[^/]+|bench)\//.exec(url);
   return m ? `vmsnap ${m[1]}` : url;
 }
 
@@ -64,23 +64,87 @@ function label(f: CallFrame, by: string): string {
   return file ? `${name}  ${file.replace(/^.*\/(dist|work\/main)\//, '')}:${f.lineNumber + 1}` : name;
 }
 
+// ---- frames of a bundle (dist/src/cli/vmsnap.bundle.js) mapped back to their modules, by its source map
+
+const B64 = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c, i]));
+
+/** Per generated line, the [column, source index] segments, from a source map's VLQ mappings. */
+function decodeMappings(mappings: string): Array<Array<[number, number]>> {
+  const lines: Array<Array<[number, number]>> = [];
+  let source = 0;
+  for (const line of mappings.split(';')) {
+    const segs: Array<[number, number]> = [];
+    let col = 0;
+    for (const seg of line.split(',')) {
+      if (!seg) continue;
+      const fields: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const ch of seg) {
+        const d = B64.get(ch) ?? 0;
+        value += (d & 31) << shift;
+        if (d & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      col += fields[0] ?? 0;
+      if (fields.length > 1) source += fields[1]!;
+      segs.push([col, source]);
+    }
+    lines.push(segs);
+  }
+  return lines;
+}
+
+const maps = new Map<string, { sources: string[]; lines: Array<Array<[number, number]>> } | null>();
+
+/** The module a bundled frame's code came from (a file: URL), or the frame's own URL. */
+function originalUrl(f: CallFrame): string {
+  if (!f.url.endsWith('.bundle.js')) return f.url;
+  let map = maps.get(f.url);
+  if (map === undefined) {
+    try {
+      const file = new URL(`${f.url}.map`);
+      const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { sources: string[]; mappings: string };
+      map = { sources: raw.sources.map((src) => new URL(src, file).href), lines: decodeMappings(raw.mappings) };
+    } catch {
+      map = null;
+    }
+    maps.set(f.url, map);
+  }
+  const segs = map?.lines[f.lineNumber];
+  if (!map || !segs?.length) return f.url;
+  let best = segs[0]!;
+  for (const s of segs) if (s[0] <= f.columnNumber) best = s;
+  return map.sources[best[1]] ?? f.url;
+}
+
+/** A frame of vmsnap's own modules (dist/src, or src/ through the bundle's source map) matching `re`. */
+const ours = (url: string, re: RegExp) => re.test(url) && !url.includes('/node_modules/');
+
 /** Audit phases by call stack, first match wins; `frames` is the stack, innermost first. */
 const PHASE_RULES: Array<[string, (frames: CallFrame[]) => boolean]> = [
   ['GC', (f) => f[0]?.functionName === '(garbage collector)'],
   ['start-up (module loading, compile)', (f) => f.some((x) => /node:internal\/modules\/|node:internal\/vm/.test(x.url) || /^(compileSourceTextModule|wrapSafe|link|instantiate|evaluate)$/.test(x.functionName))],
-  ['parse (collector output: JSON, zod)', (f) => f.some((x) => /\/dist\/src\/collect\/parse-/.test(x.url))],
-  ['judge (rules)', (f) => f.some((x) => /\/dist\/src\/rules\//.test(x.url))],
-  ['report (reporters, JSON out)', (f) => f.some((x) => /\/dist\/src\/report\//.test(x.url))],
+  ['parse (collector output: JSON, zod)', (f) => f.some((x) => /\/src\/collect\/parse-/.test(x.url))],
+  ['judge (rules)', (f) => f.some((x) => /\/src\/rules\//.test(x.url))],
+  ['report (reporters, JSON out)', (f) => f.some((x) => /\/src\/report\//.test(x.url))],
   ['user auth (signature)', (f) => f.some((x) => /ssh2\/lib\/protocol\/keyParser/.test(x.url) && x.functionName === 'sign') || f.some((x) => x.functionName === 'authPK')],
-  ['key exchange (X25519, host key check, known_hosts)', (f) => f.some((x) => /ssh2\/lib\/protocol\/kex\.js/.test(x.url) || /\/dist\/src\/ssh\/(known-hosts|host-keys)/.test(x.url))],
+  ['key exchange (X25519, host key check, known_hosts)', (f) => f.some((x) => /ssh2\/lib\/protocol\/kex\.js/.test(x.url) || /\/src\/ssh\/(known-hosts|host-keys)/.test(x.url))],
   ['SSH transport (ciphers, packets, socket I/O)', (f) => f.some((x) => /node_modules\/ssh2\//.test(x.url) || /^node:(net|stream|internal\/stream|internal\/net)/.test(x.url) || x.functionName === 'writeBuffer' || x.functionName === 'onStreamRead')],
-  ['collect (exec output, framing)', (f) => f.some((x) => /\/dist\/src\/(collect|ssh)\//.test(x.url))],
-  ['audit, select, CLI (vmsnap, other)', (f) => f.some((x) => /\/dist\/src\//.test(x.url))],
+  ['collect (exec output, framing)', (f) => f.some((x) => /\/src\/(collect|ssh)\//.test(x.url))],
+  ['audit, select, CLI (vmsnap, other)', (f) => f.some((x) => ours(x.url, /\/src\//))],
 ];
 
 function phaseOf(node: ProfileNode, byId: Map<number, ProfileNode>, parent: Map<number, number>): string {
   const frames: CallFrame[] = [];
-  for (let cur: number | undefined = node.id; cur !== undefined; cur = parent.get(cur)) frames.push(byId.get(cur)!.callFrame);
+  for (let cur: number | undefined = node.id; cur !== undefined; cur = parent.get(cur)) {
+    const f = byId.get(cur)!.callFrame;
+    frames.push({ ...f, url: originalUrl(f) });
+  }
   for (const [name, test] of PHASE_RULES) if (test(frames)) return name;
   return frames[0]?.functionName === '(program)' ? '(program: V8 and native, no JS stack)' : 'other (node, libraries)';
 }
@@ -104,7 +168,7 @@ export function summarise(p: Profile, by = 'function', from = 0, to = Infinity, 
     if (!node) continue;
     if (node.callFrame.functionName === '(idle)') continue;
     let k: string;
-    if (by !== 'phase') k = label(node.callFrame, by);
+    if (by !== 'phase') k = label(by === 'function' ? node.callFrame : { ...node.callFrame, url: originalUrl(node.callFrame) }, by);
     else {
       k = phases.get(node.id) ?? phaseOf(node, byId, parent);
       phases.set(node.id, k);

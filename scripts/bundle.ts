@@ -36,6 +36,8 @@ async function bundle(entry: string, outfile: string): Promise<void> {
   mainFields: ['module', 'main'],
   // the CommonJS dependencies inside the bundle call require() for Node's own modules
   banner: { js: "import { createRequire as vmsnapCreateRequire } from 'node:module'; const require = vmsnapCreateRequire(import.meta.url);" },
+  // for profiles (bench/cpuprofile.ts maps a bundled frame back to its module); not in the package
+  sourcemap: true,
   logLevel: 'warning',
   legalComments: 'none',
   });
