@@ -5,13 +5,10 @@
 //   node dist/bench/ssh2-fanout.js --addresses FILE --identity KEY --known-hosts FILE
 //        [--concurrency 50] [--port 22] [--user root] [--command 'cat /etc/azure/...'] [--stdin FILE]
 //        [--cipher aes128-gcm@openssh.com,...] [--summary FILE]
-//        [--no-hostkeys-prove] [--coalesce-writes] [--count-writes]
+//        [--coalesce-writes] [--count-writes]
 //
-// Experiments for changes proposed to src/ssh/connection.ts (bench/README.md):
-//   --no-hostkeys-prove  do not answer sshd's hostkeys-00@openssh.com announcement with a
-//                        hostkeys-prove request (ssh2 always does; OpenSSH does not with a
-//                        UserKnownHostsFile of its own): one round trip, a signature on the VM and
-//                        a verification here saved per host
+// Experiments for changes proposed to src/ssh/connection.ts (bench/README.md). The fan-out stays
+// bare ssh2: what vmsnap does to ssh2's protocol (src/ssh/round-trips.ts) is not applied here.
 //   --coalesce-writes    packets ssh2 writes in the same tick go out in one writev (cork until the
 //                        next tick): fewer loopback/TCP sends and fewer reads for sshd
 //   --count-writes       report socket writes per host in the summary
@@ -37,7 +34,6 @@ const command = flags.str('command') ?? `cat ${CONFIG_FILE}`;
 const stdinFile = flags.str('stdin');
 const cipher = flags.str('cipher');
 const summaryFile = flags.str('summary');
-const noHostkeysProve = flags.bool('no-hostkeys-prove');
 const coalesce = flags.bool('coalesce-writes');
 const countWrites = flags.bool('count-writes');
 flags.done();
@@ -126,21 +122,6 @@ function one(host: string): Promise<void> {
       };
     }
     client.connect(config);
-    if (noHostkeysProve) {
-      // ssh2 answers sshd's host key announcement with hostkeys-prove unconditionally; drop it
-      const proto = (client as unknown as { _protocol?: { _handlers?: Record<string, (...a: unknown[]) => void>; requestSuccess(): void } })._protocol;
-      const handlers = proto?._handlers;
-      const orig = handlers?.['GLOBAL_REQUEST'];
-      if (proto && handlers && orig) {
-        handlers['GLOBAL_REQUEST'] = (p: unknown, name: unknown, wantReply: unknown, data: unknown) => {
-          if (name === 'hostkeys-00@openssh.com') {
-            if (wantReply) proto.requestSuccess();
-            return;
-          }
-          orig(p, name, wantReply, data);
-        };
-      }
-    }
   });
 }
 

@@ -15,6 +15,7 @@ import { fixHost, type FixOptions } from '../fix/fix-host.js';
 import { Deadline } from '../ssh/deadline.js';
 import { boundFacts } from './bound-facts.js';
 import { VmsnapError } from '../errors.js';
+import { elapsedMs } from '../util/elapsed.js';
 
 /** What the audit needs to know about a host (the inventory's Host satisfies it). */
 export interface AuditTarget {
@@ -98,8 +99,6 @@ export function classifyExecFailure(r: ExecResult, viaSudo: boolean): HostFailur
   return new HostFailure('error', 'COLLECTOR_FAILED', `collector failed (${how}): ${firstLines || (stdout ? `stdout: ${stdout}` : 'no message')}`);
 }
 
-const since = (t0: number) => Math.round((performance.now() - t0) * 100) / 100;
-
 /** Runs the collector and checks its output; `timing` (when given) gets the exec, collect and parse phases. */
 export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxConfigBytes: number, timing?: HostTiming): Promise<HostFacts> {
   const params = { maxConfigBytes, maxConfigParseBytes: MAX_CONFIG_PARSE_BYTES };
@@ -112,7 +111,7 @@ export async function collectFacts(conn: RemoteSession, viaSudo: boolean, maxCon
   if (run.output === null) throw classifyExecFailure(run.result, viaSudo);
   const parseStarted = performance.now();
   const facts = parseCollectorOutput(run.output);
-  if (timing) timing.parseMs = since(parseStarted);
+  if (timing) timing.parseMs = elapsedMs(parseStarted);
   if (facts.runAs.uid !== 0) {
     throw new HostFailure(
       'sudo_required',
@@ -155,7 +154,7 @@ export async function auditHost(t: AuditTarget, deps: AuditDeps): Promise<HostRe
     facts = await collectFacts(session, viaSudo, maxConfig, timing);
     const judgeStarted = performance.now();
     let findings = judge(facts, deps.rules, t.ruleSeverity);
-    if (timing) timing.judgeMs = since(judgeStarted);
+    if (timing) timing.judgeMs = elapsedMs(judgeStarted);
     const result: HostResult = { ...base, status: 'compliant', durationMs: 0, ...(timing ? { timing } : {}), findings, facts };
     if (deps.fix) {
       const recorded: FixRecord[] = (fixes = result.fixes = []);

@@ -4,13 +4,13 @@
 // HostResult, both plain data. A worker that dies loses no host: each one it had in flight becomes
 // an `error` result (WORKER_FAILED), and later hosts go to the other workers, or run in this thread
 // when none is left.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { HostResult } from '../model/report.js';
 import type { SshOptions } from '../ssh/open.js';
 import { auditHost, type AuditDeps, type AuditTarget } from './audit-host.js';
+import { firstBeside } from '../util/beside-module.js';
 
 /** The default's share: fewer hosts than this per worker do not repay a thread's start-up. */
 export const HOSTS_PER_WORKER = 32;
@@ -54,8 +54,7 @@ interface Slot {
 function workerUrl(): URL {
   const here = import.meta.url;
   const dir = here.endsWith('.ts') ? '../../dist/src/audit/' : '../audit/';
-  const bundled = new URL(`${dir}host-worker.bundle.js`, here);
-  return existsSync(bundled) ? bundled : new URL(`${dir}host-worker.js`, here);
+  return firstBeside(here, [`${dir}host-worker.bundle.js`]) ?? new URL(`${dir}host-worker.js`, here);
 }
 
 function workerFailed(f: InFlight, message: string): HostResult {

@@ -7,7 +7,8 @@
 // parameters that hold VM data (the fixer's paths) travel over stdin, written only once the program
 // says it runs. The output is framed, and read until the frame is complete, not until EOF: the rc
 // files may print a banner before it and leave a background job holding the channel open after it.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { firstBeside } from '../util/beside-module.js';
 import { deflateSync } from 'node:zlib';
 import type { ExecResult, StdoutWatch } from '../ssh/connection.js';
 import type { RemoteSession } from '../ssh/connector.js';
@@ -57,8 +58,7 @@ const programCache = new Map<string, string>();
 export function loadProgram(name: 'collector.py' | 'fixer.py' | 'stdin-params.py'): string {
   let text = programCache.get(name);
   if (text === undefined) {
-    const here = new URL(`./${name}`, import.meta.url);
-    text = readFileSync(existsSync(here) ? here : new URL(`../collect/${name}`, import.meta.url), 'utf8');
+    text = readFileSync(firstBeside(import.meta.url, [`./${name}`]) ?? new URL(`../collect/${name}`, import.meta.url), 'utf8');
     programCache.set(name, text);
   }
   return text;

@@ -9,6 +9,7 @@ import { fingerprint } from './known-hosts.js';
 import { saveRoundTrips } from './round-trips.js';
 import { formatBytes } from '../util/read-bounded.js';
 import { VmsnapError } from '../errors.js';
+import { elapsedMs } from '../util/elapsed.js';
 
 const { Client } = ssh2; // ssh2 is CommonJS: its named exports are not visible to ESM
 
@@ -73,8 +74,6 @@ export interface ConnectTiming {
   connectMs: number;
   authMs: number;
 }
-
-const ms = (from: number, to: number) => Math.round((to - from) * 100) / 100;
 
 /**
  * Watches a command's stdout as it arrives. Without one, a run ends when the channel closes; a
@@ -280,7 +279,7 @@ export class SshConnection {
           // left holding it open): close it, the server need not wait for that job
           channel?.close();
           if (e) reject(e);
-          else resolve({ ...r!, timing: { execMs: ms(opened, started), collectMs: ms(started, performance.now()) } });
+          else resolve({ ...r!, timing: { execMs: elapsedMs(opened, started), collectMs: elapsedMs(started, performance.now()) } });
         },
       });
       const onAbort = () => {
@@ -348,7 +347,7 @@ function handshake(opts: ConnectOptions, scan: ((key: Buffer) => void) | null): 
         reject(err);
       } else {
         const now = performance.now();
-        resolve({ client, timing: { connectMs: ms(begun, authBegun ?? now), authMs: ms(authBegun ?? now, now) } });
+        resolve({ client, timing: { connectMs: elapsedMs(begun, authBegun ?? now), authMs: elapsedMs(authBegun ?? now, now) } });
       }
     };
     const onAbort = () => finish(abortReason(opts.signal));
