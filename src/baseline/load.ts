@@ -3,7 +3,7 @@
 // (schema version, each host's name, status and findings), so facts from another vmsnap version
 // do not get in the way. A missing, corrupt or wrong-schema file is a PreviousReportError: the
 // CLI turns it into exit 2 with the message.
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatFieldPath } from '../inventory/load.js';
 import { Finding, HostStatus, SCHEMA_VERSION } from '../model/report.js';
 import { JsonlReportError, looksLikeJsonl, reassembleJsonl } from '../report/jsonl.js';

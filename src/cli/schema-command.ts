@@ -1,5 +1,5 @@
 // `vmsnap schema`: the JSON Schema of the report, generated from the zod schemas the code uses.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Report } from '../model/report.js';
 import type { CliIo } from './io.js';
 

@@ -1,6 +1,6 @@
 // Turns the collector's stdout into validated HostFacts. The collector ships the config as bytes;
 // judging them (parse-config.ts) happens here, on the client, in one place.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostFacts, MAX_CONFIG_PARSE_BYTES, PathFacts, ScriptFacts, type ConfigParse } from '../model/facts.js';
 import { findBashisms } from './scan-shell.js';
 import { parseConfigBytes } from './parse-config.js';

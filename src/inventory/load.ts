@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { didYouMean, suggestionSuffix } from '../util/did-you-mean.js';
 import { InventoryError, type InventoryIssue } from './errors.js';
 import {

@@ -1,7 +1,7 @@
 // The inventory file's shape, as zod schemas over the YAML's plain data. Objects are strict, so a
 // misspelt key is an error rather than a silently ignored setting. Cross-references (group members,
 // duplicate names, conflicting group settings) are checked after this, in load.ts.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '../model/report.js';
 import { suggestionSuffix } from '../util/did-you-mean.js';
 import { SUDO_MODES } from './types.js';

@@ -1,7 +1,7 @@
 // What the collector learned about one VM. Rules read only this; nothing here knows about SSH.
 // The shapes are zod schemas so that the collector's output is validated at the boundary and
 // `vmsnap schema` can publish the same contract dashboards read.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const FILE_TYPES = ['file', 'dir', 'symlink', 'fifo', 'socket', 'char', 'block', 'unknown'] as const;
 

@@ -1,6 +1,6 @@
 // The one result model every reporter reads. Field names here are a contract with dashboards:
 // add fields freely, never rename or remove one without bumping SCHEMA_VERSION.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostFacts } from './facts.js';
 
 export const SCHEMA_VERSION = 1;

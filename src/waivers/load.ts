@@ -10,7 +10,7 @@
 //       justification: vendor appliance, ticket OPS-1234   # required
 //       expires: 2025-09-30             # required; the waiver works through that day (UTC)
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatIssue, type InventoryIssue } from '../inventory/errors.js';
 import { formatFieldPath } from '../inventory/load.js';
 import { describeValue } from '../inventory/schema.js';
