@@ -14,7 +14,7 @@ import { checkOverrideIds, selectRules } from '../rules/select.js';
 import { selectInventoryHosts, selectionNotes } from '../select/hosts.js';
 import type { Connector } from '../ssh/connector.js';
 import { openConnector, type SshOptions } from '../ssh/open.js';
-import { DEFAULT_JUMP_MAX_STARTUPS, type OpenSshConnector } from '../ssh/openssh-connector.js';
+import { DEFAULT_JUMP_MAX_STARTUPS, jumpShare, type OpenSshConnector } from '../ssh/openssh-connector.js';
 import { UsageError } from '../errors.js';
 import { loadMarks, type MarkOptions } from './marks.js';
 import { runAudit, type RunListener } from './run.js';
@@ -47,8 +47,9 @@ export interface AuditOptions extends SshOptions, MarkOptions {
   /** hosts audited at once (default 50) */
   concurrency?: number | undefined;
   /**
-   * Worker threads the per-host work (connect, collect, judge) is spread over; default 1: in this
-   * thread. 'auto': the cores, but at most one per 32 hosts. Never more than the hosts or
+   * Threads the per-host work (connect, collect, judge) is spread over, this one among them (N:
+   * this thread and N - 1 worker threads); default 1: this thread only. 'auto': the cores, but at
+   * most one per 32 hosts. Never more than the hosts or
    * `concurrency`; --local, --fix and a passphrase asked for on the terminal run in this thread.
    */
   workers?: number | 'auto' | undefined;
@@ -93,8 +94,8 @@ function inThisThreadBecause(local: boolean, fix: boolean, ssh: OpenSshConnector
   return null;
 }
 
-/** What every worker builds its connector and rules from (main has read and checked the same options). */
-function workerSetup(options: AuditOptions, size: number, timeoutMs: number, ruleIds: string[]): WorkerSetup {
+/** What every worker builds its connector and rules from (main has read and checked the same options); `lanes` counts this thread. */
+function workerSetup(options: AuditOptions, lanes: number, timeoutMs: number, ruleIds: string[]): WorkerSetup {
   const { sshConfig, knownHosts, acceptNew, jump, retries, home } = options;
   return {
     ssh: {
@@ -106,8 +107,8 @@ function workerSetup(options: AuditOptions, size: number, timeoutMs: number, rul
       home,
       env: { ...(options.env ?? process.env) },
       passphrase: typeof options.passphrase === 'string' ? options.passphrase : undefined,
-      // each worker has its own connection to a jump host: together they stay within the cap
-      jumpMaxStartups: Math.max(1, Math.floor((options.jumpMaxStartups ?? DEFAULT_JUMP_MAX_STARTUPS) / size)),
+      // each lane has its own connection to a jump host: together they stay within the cap
+      jumpMaxStartups: jumpShare(options.jumpMaxStartups ?? DEFAULT_JUMP_MAX_STARTUPS, lanes),
     },
     timeoutMs,
     ruleIds,
@@ -149,7 +150,9 @@ export async function audit(inventory: Inventory, options: AuditOptions = {}): P
     const size = why ? 1 : Math.min(requested, marks.hosts.length, concurrency);
     if (size > 1) {
       try {
-        pool = new WorkerPool(size, workerSetup(options, size, timeoutMs, rules.map((r) => r.meta.id)));
+        // this thread is one of the `size` lanes: size - 1 workers beside it
+        pool = new WorkerPool(size - 1, workerSetup(options, size, timeoutMs, rules.map((r) => r.meta.id)), { inline: true });
+        ssh?.shareJumpStartups(size);
       } catch (e) {
         // the machine is out of threads or memory: the run can still go on here
         options.onInfo?.(`auditing in this thread: worker threads could not be started (${(e as Error)?.message ?? String(e)})`);

@@ -1,5 +1,7 @@
-// --workers: the per-host work (SSH handshake, collect, judge) spread over worker threads, so a jump
-// box uses every core. Main keeps everything that spans hosts: -j's p-limit, report order, reporters,
+// --workers: the per-host work (SSH handshake, collect, judge) spread over threads, so a jump box
+// uses every core. --workers N is N threads in all: this one takes a share beside N - 1 worker
+// threads (an inline lane), since each worker costs a V8 isolate of its own (~20 MB, ~0.2 s of CPU
+// to start and to compile the same hot code again). Main keeps everything that spans hosts: -j's p-limit, report order, reporters,
 // waivers and drift, the interrupt. A worker gets one AuditTarget at a time and posts back its
 // HostResult, both plain data. A worker that dies loses no host: each one it had in flight becomes
 // an `error` result (WORKER_FAILED), and later hosts go to the other workers, or run in this thread
@@ -22,6 +24,13 @@ export function requestedWorkers(workers: number | 'auto' | undefined, hosts: nu
 }
 
 /** What a worker builds its connector and rules from: structured-clone data only (no passphrase prompt). */
+export interface PoolOptions {
+  /** the worker's entry (default: the build's, found beside this module) */
+  url?: URL;
+  /** this thread audits hosts too, as one more lane (session.ts: --workers N = N - 1 threads + this one) */
+  inline?: boolean;
+}
+
 export interface WorkerSetup {
   ssh: Omit<SshOptions, 'passphrase'> & { passphrase?: string | undefined };
   /** how long connecting to a jump host may take (each host's own deadline comes with the host) */
@@ -76,16 +85,20 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private nextId = 0;
   private closed = false;
+  private readonly inline: boolean;
+  /** hosts in flight in this thread's lane */
+  private inlineInFlight = 0;
   /** the run's interrupt signals (one, in practice), relayed to every worker */
   private readonly watched = new Set<AbortSignal>();
   private readonly onInterrupt = () => {
     for (const s of this.slots) if (s.alive) s.worker.postMessage({ type: 'interrupt' } satisfies ToWorker);
   };
 
-  /** Starts `size` workers; throws (having ended those it started) when one cannot be started. */
-  constructor(size: number, setup: WorkerSetup, url: URL = workerUrl()) {
+  /** Starts `threads` workers; throws (having ended those it started) when one cannot be started. */
+  constructor(threads: number, setup: WorkerSetup, { url = workerUrl(), inline = false }: PoolOptions = {}) {
+    this.inline = inline;
     try {
-      for (let i = 0; i < size; i++) this.slots.push(this.start(url, setup));
+      for (let i = 0; i < threads; i++) this.slots.push(this.start(url, setup));
     } catch (e) {
       void this.close();
       throw e;
@@ -97,12 +110,17 @@ export class WorkerPool {
     return this.slots.filter((s) => s.alive).length;
   }
 
-  /** RunOptions.auditOne: the host goes to the live worker with the fewest hosts in flight. */
+  /**
+   * RunOptions.auditOne: the host goes to the lane with the fewest hosts in flight. A tie goes to a
+   * worker, so this thread, which also runs the reporters and reads the workers' results, has the
+   * lighter share.
+   */
   readonly auditOne = (t: AuditTarget, deps: AuditDeps): Promise<HostResult> => {
     this.watch(deps.interrupt);
     let slot: Slot | null = null;
     for (const s of this.slots) if (s.alive && (!slot || s.inFlight.size < slot.inFlight.size)) slot = s;
     if (!slot) return auditHost(t, deps); // every worker is gone: the rest of the run goes on here
+    if (this.inline && this.inlineInFlight < slot.inFlight.size) return this.auditHere(t, deps);
     const chosen = slot;
     const id = this.nextId++;
     return new Promise<HostResult>((resolve) => {
@@ -116,6 +134,15 @@ export class WorkerPool {
       }
     });
   };
+
+  private async auditHere(t: AuditTarget, deps: AuditDeps): Promise<HostResult> {
+    this.inlineInFlight += 1;
+    try {
+      return await auditHost(t, deps);
+    } finally {
+      this.inlineInFlight -= 1;
+    }
+  }
 
   /** Ends every worker (and with them their SSH connections); nothing of the pool keeps the process alive. */
   async close(): Promise<void> {

@@ -20,7 +20,7 @@ export const AUDIT_OPTIONS: readonly OptionSpec[] = [
   { name: 'rerun-failed', kind: 'string', group: 'selection', notRerun: true, doc: 'an earlier JSON report: audit only the hosts that were not compliant in it' },
   CONCURRENCY_OPTION,
   // the default shown is this machine's cores; unless given, at most one worker per 32 hosts is used
-  { name: 'workers', kind: 'integer', default: availableParallelism(), min: 1, group: 'connection', doc: 'worker threads the hosts are audited in (default: the cores, at most one per 32 hosts; 1: in this thread)' },
+  { name: 'workers', kind: 'integer', default: availableParallelism(), min: 1, group: 'connection', doc: 'threads the hosts are audited in, the main one among them (default: the cores, at most one per 32 hosts; 1: the main thread only)' },
   TIMEOUT_OPTION,
   { name: 'known-hosts', kind: 'string', group: 'connection', doc: 'known_hosts file (default ~/.ssh/known_hosts); host keys are always verified' },
   ...SSH_OPTIONS,

@@ -25,6 +25,11 @@ import { SshConfigError, type SshConfig } from './ssh-config.js';
 
 export const DEFAULT_RETRIES = 2;
 export const DEFAULT_JUMP_MAX_STARTUPS = 8;
+
+/** One lane's part of a jump host's start-up cap when `lanes` threads each connect through it (at least 1). */
+export function jumpShare(cap: number, lanes: number): number {
+  return Math.max(1, Math.floor(cap / lanes));
+}
 export const DEFAULT_JUMP_TIMEOUT_MS = 30_000;
 
 export interface OpenSshConnectorOptions {
@@ -80,7 +85,7 @@ export class OpenSshConnector implements Connector {
   readonly hostKeys: HostKeyStore;
   private readonly resolver: Resolver;
   private readonly policy: RetryPolicy;
-  private readonly jumpCap: number;
+  private jumpCap: number;
   private readonly jumps = new Map<string, JumpEntry>();
   private readonly closing = new AbortController();
 
@@ -98,6 +103,14 @@ export class OpenSshConnector implements Connector {
     });
     this.policy = { ...opts.backoff, retries: opts.retries ?? DEFAULT_RETRIES };
     this.jumpCap = opts.jumpMaxStartups ?? DEFAULT_JUMP_MAX_STARTUPS;
+  }
+
+  /**
+   * This connector is one of `lanes` (--workers) that each connect through the same jump hosts:
+   * from now on it keeps to its share of the cap. Called before the first host.
+   */
+  shareJumpStartups(lanes: number): void {
+    this.jumpCap = jumpShare(this.jumpCap, lanes);
   }
 
   /** How `t` is reached. Throws SshError SSH_CONFIG when ssh_config or a jump spec makes no sense for it. */

@@ -1,6 +1,6 @@
 // The --workers pool under runAudit, without a fleet: how many workers a run asks for, results in
 // inventory order from the worker threads, a worker that dies mid-run (the test-only hook
-// VMSNAP_TEST_WORKER_CRASH), and an interrupt relayed to hosts in flight in the workers. The
+// VMSNAP_TEST_WORKER_CRASH), this thread as one more lane, and an interrupt relayed to hosts in flight in the workers. The
 // threads run the built worker (dist/src/audit/host-worker.js): `npm run build` first.
 import * as fs from 'node:fs';
 import os from 'node:os';
@@ -84,6 +84,59 @@ describe('WorkerPool', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  describe('with this thread as one more lane (inline, as --workers N runs)', () => {
+    let closing: TcpFake;
+    beforeAll(async () => {
+      closing = await startTcpFake((sock) => sock.destroy()); // a worker's hosts: reset at once
+    });
+    afterAll(() => closing?.close());
+    const target = (i: number): AuditTarget => ({ name: `h${i}`, address: closing.address, port: closing.port, user: 'root', identityFile: null, sudo: 'auto' });
+    /** this thread's connector: records the hosts it is asked for, and fails them recognisably */
+    const hereConnector = (here: string[]): Connector => ({
+      connect: (t) => {
+        here.push(t.name);
+        return Promise.reject(new Error('audited in this thread'));
+      },
+    });
+
+    it('shares the hosts between the worker and this thread, the first (a tie) to the worker, each once and in order', async () => {
+      const pool = new WorkerPool(1, setup, { inline: true });
+      const here: string[] = [];
+      const targets = Array.from({ length: 12 }, (_, i) => target(i + 1));
+      try {
+        const report = await runAudit(targets, { concurrency: 4, connector: hereConnector(here), rules: [], timeoutMs: 5000, auditOne: pool.auditOne });
+        expect(report.hosts.map((h) => h.name)).toEqual(targets.map((t) => t.name));
+        const inThisThread = report.hosts.filter((h) => h.error?.message.includes('audited in this thread')).map((h) => h.name);
+        expect(inThisThread.sort()).toEqual([...here].sort());
+        expect(here.length).toBeGreaterThan(0);
+        expect(here.length).toBeLessThan(targets.length);
+        expect(here).not.toContain('h1');
+        expect(report.hosts[0]?.error?.code).toBe('ECONNRESET'); // the worker's own connector tried it
+      } finally {
+        await pool.close();
+      }
+    });
+
+    it('when its worker dies, the rest of the run goes on in this thread', async () => {
+      const before = process.env['VMSNAP_TEST_WORKER_CRASH'];
+      process.env['VMSNAP_TEST_WORKER_CRASH'] = 'h1';
+      const pool = new WorkerPool(1, setup, { inline: true });
+      if (before === undefined) delete process.env['VMSNAP_TEST_WORKER_CRASH'];
+      else process.env['VMSNAP_TEST_WORKER_CRASH'] = before;
+      const here: string[] = [];
+      const targets = Array.from({ length: 8 }, (_, i) => target(i + 1));
+      try {
+        const report = await runAudit(targets, { concurrency: 2, connector: hereConnector(here), rules: [], timeoutMs: 5000, auditOne: pool.auditOne });
+        expect(report.hosts.map((h) => h.name)).toEqual(targets.map((t) => t.name));
+        expect(report.hosts[0]?.error?.code).toBe('WORKER_FAILED');
+        expect(pool.alive).toBe(0);
+        expect(here).toEqual(targets.slice(1).map((t) => t.name)); // h2 was already here; the rest came after the crash
+      } finally {
+        await pool.close();
+      }
+    });
   });
 
   describe('interrupt', () => {
