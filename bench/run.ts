@@ -37,6 +37,13 @@
 //   --profile            one more vmsnap run under node --cpu-prof: client CPU per host by phase
 //   --workers N          vmsnap --workers N (default: vmsnap's own default)
 //   --workers-rows LIST  also time bin/vmsnap with --workers N for each N of the list (rows "vmsnap -wN")
+//   --rss-hosts LIST     after the rounds, one vmsnap run per K of the list (e.g. 1000,5000) for its
+//                        peak RSS, with the default workers and each --workers-rows count: an inventory
+//                        of K hosts listing each of the fleet's VMs ceil(K / --hosts) times under
+//                        names of their own (the client's memory follows hosts and -j, not distinct VMs)
+//   --rss-concurrency C  -j of those runs (default 200)
+//   --latency            also run bench/latency.ts (4 VMs of its own behind a 50 ms-each-way delay
+//                        proxy, -j 1, 2 rounds): round trips per host for vmsnap, OpenSSH and ssh2
 //   --no-install         never apt-get install ansible-core
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -165,8 +172,28 @@ function parseArgs(argv: string[]) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--workers-rows: not a worker count: ${x}`);
     return n;
   });
+  const rssHosts = (f.str('rss-hosts') ?? '').split(',').filter(Boolean).map((x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--rss-hosts: not a host count: ${x}`);
+    return n;
+  });
+  const rssConcurrency = f.int('rss-concurrency', 200);
+  const latency = f.bool('latency');
   f.done();
-  return { hosts, concurrency, rounds, json, tools, ansibleHosts, scaleHosts, variants, ssh2Cipher, pauseMs, noInstall, profile, workers, workersRows };
+  return { hosts, concurrency, rounds, json, tools, ansibleHosts, scaleHosts, variants, ssh2Cipher, pauseMs, noInstall, profile, workers, workersRows, rssHosts, rssConcurrency, latency };
+}
+
+/** How many hosts of a vmsnap JSON report are compliant (and the median phase times), with a note on the others. */
+function vmsnapReportCheck(stdout: string, count: number): { ok: number; note?: string; phases?: Record<string, number> } {
+  try {
+    const r = JSON.parse(fs.readFileSync(stdout, 'utf8')) as { hosts: { status: string; error?: { code: string }; timing?: Record<string, number> }[] };
+    const bad = r.hosts.filter((h) => h.status !== 'compliant');
+    const note = bad.length ? `not compliant: ${[...new Set(bad.map((h) => h.error?.code ?? h.status))].join(', ')}` : r.hosts.length !== count ? `${r.hosts.length} hosts in the report` : undefined;
+    const phases = Object.fromEntries(PHASES.map((p) => [p, round2(median(r.hosts.map((h) => h.timing?.[p] ?? 0)))]));
+    return { ok: r.hosts.length - bad.length, phases, ...(note ? { note } : {}) };
+  } catch (e) {
+    return { ok: 0, note: `no JSON report: ${(e as Error).message}` };
+  }
 }
 
 function sshOptions(fleet: Fleet): string[] {
@@ -191,17 +218,7 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
   const inventory = (count: number) =>
     count === n ? fleet.writeInventory({ file: path.join(work, 'inventory.yaml') }) : fleet.writeInventory({ names: fleet.vms.slice(0, count).map((v) => v.name), file: path.join(work, `inventory-${count}.yaml`) });
 
-  const vmsnapCheck = (count: number) => (stdout: string) => {
-    try {
-      const r = JSON.parse(fs.readFileSync(stdout, 'utf8')) as { hosts: { status: string; error?: { code: string }; timing?: Record<string, number> }[] };
-      const bad = r.hosts.filter((h) => h.status !== 'compliant');
-      const note = bad.length ? `not compliant: ${[...new Set(bad.map((h) => h.error?.code ?? h.status))].join(', ')}` : r.hosts.length !== count ? `${r.hosts.length} hosts in the report` : undefined;
-      const phases = Object.fromEntries(PHASES.map((p) => [p, round2(median(r.hosts.map((h) => h.timing?.[p] ?? 0)))]));
-      return { ok: r.hosts.length - bad.length, phases, ...(note ? { note } : {}) };
-    } catch (e) {
-      return { ok: 0, note: `no JSON report: ${(e as Error).message}` };
-    }
-  };
+  const vmsnapCheck = (count: number) => (stdout: string) => vmsnapReportCheck(stdout, count);
   const vmsnap = (name: string, bin: string, count: number, workers = opts.workers): Tool => ({
     name,
     kind: 'vmsnap',
@@ -451,6 +468,39 @@ async function main(): Promise<number> {
       }
       profileRows = [...total].map(([name, ms]) => ({ name, msPerHost: round2(ms / vmsnapTool.hosts), percent: round2((100 * ms) / all) })).sort((a, b) => b.msPerHost - a.msPerHost);
     }
+    // peak RSS at fleet sizes beyond the fleet's: each VM listed several times under names of its own
+    const rssRows: { hosts: number; workers: string; concurrency: number; wallS: number; peakRssMb: number; clientCpuMsPerHost: number; ok: number; note?: string }[] = [];
+    if (opts.rssHosts.length) {
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: path.join(work, 'home') };
+      delete env['SSH_AUTH_SOCK'];
+      for (const k of opts.rssHosts) {
+        const inv = path.join(work, `rss-inventory-${k}.yaml`);
+        const hostsYaml = Array.from({ length: k }, (_, i) => {
+          const vm = fleet!.vms[i % fleet!.vms.length]!;
+          return `  - name: rss-${String(i + 1).padStart(6, '0')}\n    host: ${vm.address}\n`;
+        }).join('');
+        fs.writeFileSync(inv, `defaults:\n  user: root\n  port: 22\n  identityFile: ${fleet.identityFile}\n  sudo: auto\nhosts:\n${hostsYaml}`);
+        for (const w of [null, ...opts.workersRows]) {
+          const label = w === null ? 'default' : String(w);
+          const stdout = path.join(work, `rss-${k}-${label}.out`);
+          const argv = [process.execPath, path.join(repoRoot(), 'bin', 'vmsnap'), 'audit', '-i', inv, '--known-hosts', fleet.knownHostsFile, '-j', String(opts.rssConcurrency), ...(w === null ? [] : ['--workers', String(w)]), '--format', 'json', '--quiet'];
+          const m = await measure(argv, { stdout, stderr: path.join(work, `rss-${k}.err`), result: path.join(work, 'measure.json'), env });
+          await sleep(opts.pauseMs);
+          const { ok, note } = vmsnapReportCheck(stdout, k);
+          const row = { hosts: k, workers: label, concurrency: opts.rssConcurrency, wallS: round2(m.wallS), peakRssMb: round2(m.maxRssKb / 1024), clientCpuMsPerHost: round2(((m.userS + m.sysS) * 1000) / k), ok, ...(note ? { note } : {}) };
+          rssRows.push(row);
+          log(`rss ${k} hosts -j ${opts.rssConcurrency} --workers ${label}: ${row.wallS} s, peak RSS ${row.peakRssMb.toFixed(0)} MB, ok ${ok}/${k}${note ? ` (${note})` : ''}`);
+        }
+      }
+    }
+    // round trips per host, from bench/latency.ts (a fleet of its own, started and stopped by it)
+    let latencyRows: { tool: string; roundTripsPerHost: number }[] | null = null;
+    if (opts.latency) {
+      const file = path.join(work, 'latency.json');
+      const r = spawnSync(process.execPath, [path.join(repoRoot(), 'dist', 'bench', 'latency.js'), '--hosts', '4', '--delay-ms', '50', '--rounds', '2', '--json', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+      if (r.status === 0) latencyRows = (JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: { tool: string; roundTripsPerHost: number }[] }).rows;
+      else notes.push(`latency.js failed (exit ${r.status ?? r.signal})`);
+    }
     const loadEnd = loadAverage();
 
     const summaries = tools.map((t) => summarise(runs, t));
@@ -483,6 +533,13 @@ async function main(): Promise<number> {
         t(`wall ${opts.hosts} hosts / ${k} hosts`, r[`wall${opts.hosts}Over${k}`], `<= ${round2(limit)}`, (x) => x <= limit);
       }
     }
+
+    for (const r of rssRows) {
+      const limit = r.hosts <= 1000 ? 150 : 250;
+      targets.push({ tool: `vmsnap --workers ${r.workers}`, target: `peak RSS, MB (${r.hosts} hosts, -j ${r.concurrency})`, value: r.peakRssMb, limit: `<= ${limit}`, met: r.peakRssMb <= limit });
+    }
+    const rt = latencyRows?.find((x) => x.tool === 'vmsnap');
+    if (rt) targets.push({ tool: 'vmsnap', target: 'round trips per host after the TCP connect (latency.js)', value: rt.roundTripsPerHost, limit: '<= 6', met: rt.roundTripsPerHost <= 6 });
 
     const header = ['tool', 'hosts', 'wall s (min-max)', 'hosts/s', 'ms/host', 'client CPU ms/host', 'VM CPU ms/host', 'total CPU ms/host', 'client-bound hosts/s', 'peak RSS MB', 'runs ok'];
     const rows = summaries.map((s) => [
@@ -522,6 +579,16 @@ async function main(): Promise<number> {
       out.push('vmsnap client CPU per host by phase (node --cpu-prof of one more run, every thread; samples by call stack, bench/cpuprofile.ts --by phase):');
       out.push(table([['phase', 'CPU ms/host', '%'], ...profileRows.map((r) => [r.name, r.msPerHost.toFixed(3), r.percent.toFixed(1)])]));
     }
+    if (rssRows.length) {
+      out.push('');
+      out.push('vmsnap peak RSS by fleet size (one run each; each VM of the fleet listed several times under names of its own):');
+      out.push(table([['hosts', '--workers', '-j', 'wall s', 'peak RSS MB', 'client CPU ms/host', 'ok'], ...rssRows.map((r) => [String(r.hosts), r.workers, String(r.concurrency), r.wallS.toFixed(1), r.peakRssMb.toFixed(0), r.clientCpuMsPerHost.toFixed(2), `${r.ok}/${r.hosts}${r.note ? ` (${r.note})` : ''}`])]));
+    }
+    if (latencyRows) {
+      out.push('');
+      out.push('round trips per host after the TCP connect (bench/latency.ts: 4 VMs, 50 ms each way, -j 1):');
+      out.push(table([['tool', 'round trips/host'], ...latencyRows.map((r) => [r.tool, r.roundTripsPerHost.toFixed(2)])]));
+    }
     for (const n of notes) out.push(`note: ${n}`);
     process.stdout.write(out.join('\n') + '\n');
 
@@ -547,6 +614,8 @@ async function main(): Promise<number> {
         ratios,
         targets,
         ...(profileRows ? { profile: profileRows } : {}),
+        ...(rssRows.length ? { rss: rssRows } : {}),
+        ...(latencyRows ? { latency: latencyRows } : {}),
         notes,
         runs,
       };

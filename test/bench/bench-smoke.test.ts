@@ -1,5 +1,5 @@
-// The benchmark still runs end to end and writes the JSON it documents: 3 VMs, one round, no
-// Ansible (CI stays offline and fast). Not a timed test: nothing here looks at the numbers.
+// The benchmark still runs end to end and writes the JSON it documents: 3 VMs, one round, an RSS
+// run of 7 hosts on them, no Ansible (CI stays offline and fast). Not a timed test: nothing here looks at the numbers.
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,7 +18,7 @@ describe.skipIf(fleetUnavailable)('npm run bench (smoke)', () => {
       const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         execFile(
           process.execPath,
-          [RUN, '--hosts', '3', '--concurrency', '3', '--rounds', '1', '--tools', 'vmsnap,openssh,ssh2', '--no-install', '--pause-ms', '200', '--json', json],
+          [RUN, '--hosts', '3', '--concurrency', '3', '--rounds', '1', '--tools', 'vmsnap,openssh,ssh2', '--no-install', '--pause-ms', '200', '--rss-hosts', '7', '--rss-concurrency', '4', '--json', json],
           { cwd: REPO, timeout: 90_000 },
           (err, out, errOut) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout: out, stderr: errOut }),
         );
@@ -32,6 +32,7 @@ describe.skipIf(fleetUnavailable)('npm run bench (smoke)', () => {
         ratios: Record<string, Record<string, number>>;
         targets: { tool: string; target: string; met: boolean | null }[];
         runs: { tool: string; ok: number; hosts: number }[];
+        rss: { hosts: number; workers: string; ok: number; peakRssMb: number }[];
       };
       expect(doc.params.hosts).toBe(3);
       expect(doc.summary.map((s) => s.tool)).toEqual(['vmsnap', 'openssh', 'ssh2']);
@@ -43,6 +44,10 @@ describe.skipIf(fleetUnavailable)('npm run bench (smoke)', () => {
       expect(Object.keys(doc.ratios['vmsnap'] ?? {})).toEqual(expect.arrayContaining(['wallOverOpenssh', 'clientCpuOverSsh2']));
       expect(doc.targets.filter((t) => t.tool === 'vmsnap').length).toBeGreaterThan(0);
       expect(doc.machine.loadAvgStart).toHaveLength(3);
+      // --rss-hosts 7 on 3 VMs: each listed two or three times under names of its own, every one audited
+      expect(doc.rss.map((r) => [r.hosts, r.workers, r.ok])).toEqual([[7, 'default', 7]]);
+      expect(doc.rss[0]!.peakRssMb).toBeGreaterThan(0);
+      expect(doc.targets.some((t) => t.target.startsWith('peak RSS, MB (7 hosts'))).toBe(true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
