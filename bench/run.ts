@@ -15,9 +15,10 @@
 // Per tool and round: wall time, hosts/s, client CPU (user+sys of the client's whole process tree)
 // per host, VM-side CPU per host (the CPU of every VM's sshd and what it ran, from the listeners'
 // own and reaped children's times), and the peak RSS of the largest client process. The summary is
-// the median over rounds. "client-bound hosts/s" is CPUs * 1000 / client CPU ms per host: the rate
-// if only the client's CPU counted, as on real VMs whose sshd and collector run on their own CPUs
-// (a projection, not a measurement). Nothing here asserts speed: CI only runs a 3-VM smoke test.
+// the median over rounds. "client-bound hosts/s" is min(CPUs, the tool's threads) * 1000 / client
+// CPU ms per host: the rate if only the client's CPU counted, as on real VMs whose sshd and
+// collector run on their own CPUs (a projection, not a measurement). A one-thread tool (the ssh2
+// fan-outs, vmsnap --workers 1) gets one CPU of it; xargs' ssh processes and Ansible's forks all. Nothing here asserts speed: CI only runs a 3-VM smoke test.
 //
 // Every tool runs with SSH_AUTH_SOCK unset and vmsnap and the ssh2 fan-outs with an empty HOME, so
 // nothing of the operator's ~/.ssh or agent takes part (OpenSSH reads ~/.ssh from the passwd entry,
@@ -49,6 +50,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { requestedWorkers } from '../src/audit/worker-pool.js';
 import { collectorCommand } from '../src/collect/remote-command.js';
 import { findInPath, startFleet, type Fleet } from '../src/fleet/harness.js';
 import { MAX_CONFIG_BYTES, MAX_CONFIG_PARSE_BYTES } from '../src/model/facts.js';
@@ -69,6 +71,8 @@ interface Tool {
   hosts: number;
   argv: string[];
   env?: NodeJS.ProcessEnv;
+  /** threads that do its per-host work (one Node thread each for the ssh2 fan-outs, vmsnap's --workers); unset: as many as there are CPUs */
+  threads?: number;
   /** checks the run's output: how many hosts answered as expected (and, for vmsnap, the median phase times) */
   check: (stdoutFile: string, m: Measurement) => { ok: number; note?: string; phases?: Record<string, number> };
 }
@@ -225,6 +229,7 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
     hosts: count,
     argv: [process.execPath, bin, 'audit', '-i', inventory(count), '--known-hosts', fleet.knownHostsFile, '-j', String(c), ...(workers ? ['--workers', String(workers)] : []), '--format', 'json', '--quiet'],
     env: isolatedEnv,
+    threads: Math.min(requestedWorkers(workers ?? 'auto', count), c),
     check: vmsnapCheck(count),
   });
 
@@ -313,6 +318,7 @@ function buildTools(opts: ReturnType<typeof parseArgs>, fleet: Fleet, work: stri
       name: kind,
       kind,
       hosts: n,
+      threads: 1,
       argv: [
         process.execPath,
         path.join(root, 'dist', 'bench', 'ssh2-fanout.js'),
@@ -364,7 +370,7 @@ function summarise(runs: Run[], tool: Tool): Summary {
     clientCpuMsPerHost: round2(client),
     vmCpuMsPerHost: round2(vm),
     totalCpuMsPerHost: round2(median(use.map((r) => ((r.userS + r.sysS + r.vmCpuS) * 1000) / n))),
-    clientBoundHostsPerS: round2((os.cpus().length * 1000) / client),
+    clientBoundHostsPerS: round2((Math.min(os.cpus().length, tool.threads ?? Infinity) * 1000) / client),
     peakRssMb: round2(Math.max(...use.map((r) => r.maxRssKb)) / 1024),
     ...(use[0]?.phases ? { phases: Object.fromEntries(PHASES.map((p) => [p, round2(median(use.map((r) => r.phases?.[p] ?? 0)))])) } : {}),
   };
@@ -563,7 +569,7 @@ async function main(): Promise<number> {
     out.push(table([header, ...rows]));
     out.push('');
     out.push(`client CPU: user+sys of the client process tree; VM CPU: every VM's sshd and what it ran (on the same ${os.cpus().length} CPUs here);`);
-    out.push(`client-bound hosts/s: ${os.cpus().length} CPUs * 1000 / client CPU per host (a projection for VMs with CPUs of their own); peak RSS: largest client process`);
+    out.push(`client-bound hosts/s: min(${os.cpus().length} CPUs, the tool's threads) * 1000 / client CPU per host (a projection for VMs with CPUs of their own); peak RSS: largest client process`);
     if (targets.length) {
       out.push('');
       out.push(table([['build', 'target', 'value', 'limit', 'met'], ...targets.map((x) => [x.tool, x.target, x.value === null ? '-' : String(x.value), x.limit, x.met === null ? '-' : x.met ? 'yes' : 'NO'])]));
