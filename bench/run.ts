@@ -490,7 +490,7 @@ async function main(): Promise<number> {
           const label = w === null ? 'default' : String(w);
           const stdout = path.join(work, `rss-${k}-${label}.out`);
           const argv = [process.execPath, path.join(repoRoot(), 'bin', 'vmsnap'), 'audit', '-i', inv, '--known-hosts', fleet.knownHostsFile, '-j', String(opts.rssConcurrency), ...(w === null ? [] : ['--workers', String(w)]), '--format', 'json', '--quiet'];
-          const m = await measure(argv, { stdout, stderr: path.join(work, `rss-${k}.err`), result: path.join(work, 'measure.json'), env });
+          const m = await measure(argv, { stdout, stderr: path.join(work, `rss-${k}-${label}.err`), result: path.join(work, 'measure.json'), env });
           await sleep(opts.pauseMs);
           const { ok, note } = vmsnapReportCheck(stdout, k);
           const row = { hosts: k, workers: label, concurrency: opts.rssConcurrency, wallS: round2(m.wallS), peakRssMb: round2(m.maxRssKb / 1024), clientCpuMsPerHost: round2(((m.userS + m.sysS) * 1000) / k), ok, ...(note ? { note } : {}) };

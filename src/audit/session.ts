@@ -146,7 +146,7 @@ export async function audit(inventory: Inventory, options: AuditOptions = {}): P
     for (const w of ssh ? await ssh.prepare(marks.hosts) : []) warn(w);
     const requested = requestedWorkers(workers, marks.hosts.length);
     const why = requested > 1 ? inThisThreadBecause(inventory.local === true, Boolean(options.fix), ssh) : null;
-    if (why) options.onInfo?.(`auditing in this thread, not in ${requested} worker threads: ${why}`);
+    if (why) options.onInfo?.(`auditing in this thread only, not in ${requested} threads: ${why}`);
     const size = why ? 1 : Math.min(requested, marks.hosts.length, concurrency);
     if (size > 1) {
       try {

@@ -1,11 +1,11 @@
 // --workers: the per-host work (SSH handshake, collect, judge) spread over threads, so a jump box
-// uses every core. --workers N is N threads in all: this one takes a share beside N - 1 worker
-// threads (an inline lane), since each worker costs a V8 isolate of its own (~20 MB, ~0.2 s of CPU
-// to start and to compile the same hot code again). Main keeps everything that spans hosts: -j's p-limit, report order, reporters,
-// waivers and drift, the interrupt. A worker gets one AuditTarget at a time and posts back its
-// HostResult, both plain data. A worker that dies loses no host: each one it had in flight becomes
-// an `error` result (WORKER_FAILED), and later hosts go to the other workers, or run in this thread
-// when none is left.
+// uses every core. --workers N is N threads in all: this one audits a share of the hosts beside
+// N - 1 worker threads (the inline lane), since each worker costs a V8 isolate of its own (~20 MB,
+// ~0.2 s of CPU to start and to compile the same hot code again). Main keeps everything that spans
+// hosts: -j's p-limit, report order, reporters, waivers and drift, the interrupt. A worker gets one
+// AuditTarget at a time and posts back its HostResult, both plain data. A worker that dies loses no
+// host: each one it had in flight becomes an `error` result (WORKER_FAILED), and later hosts go to
+// the other lanes, or all run in this thread when no worker is left.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -17,13 +17,12 @@ import { firstBeside } from '../util/beside-module.js';
 /** The default's share: fewer hosts than this per worker do not repay a thread's start-up. */
 export const HOSTS_PER_WORKER = 32;
 
-/** How many worker threads were asked for: a number as given, 'auto' the cores but one per HOSTS_PER_WORKER hosts, default 1. */
+/** How many threads (the main one among them) were asked for: a number as given, 'auto' the cores but one per HOSTS_PER_WORKER hosts, default 1. */
 export function requestedWorkers(workers: number | 'auto' | undefined, hosts: number, cores = availableParallelism()): number {
   if (workers === 'auto') return Math.max(1, Math.min(cores, Math.ceil(hosts / HOSTS_PER_WORKER)));
   return workers ?? 1;
 }
 
-/** What a worker builds its connector and rules from: structured-clone data only (no passphrase prompt). */
 export interface PoolOptions {
   /** the worker's entry (default: the build's, found beside this module) */
   url?: URL;
@@ -31,6 +30,7 @@ export interface PoolOptions {
   inline?: boolean;
 }
 
+/** What a worker builds its connector and rules from: structured-clone data only (no passphrase prompt). */
 export interface WorkerSetup {
   ssh: Omit<SshOptions, 'passphrase'> & { passphrase?: string | undefined };
   /** how long connecting to a jump host may take (each host's own deadline comes with the host) */
@@ -130,7 +130,7 @@ export class WorkerPool {
       } catch {
         // a target that is not plain data (a library caller's own fields) cannot cross: audit it here
         chosen.inFlight.delete(id);
-        resolve(auditHost(t, deps));
+        resolve(this.auditHere(t, deps));
       }
     });
   };

@@ -6,12 +6,18 @@ import { didYouMean } from '../util/did-you-mean.js';
 import { type CliIo } from './io.js';
 import { UsageError } from '../errors.js';
 import { withoutMarkers } from '../rules/catalogue.js';
-import { firstBeside } from '../util/beside-module.js';
+import { existingBeside } from '../util/beside-module.js';
 
 /** docs/ sits at the package root, two levels above dist/src/cli or one above src/cli. */
 async function readDoc(id: string): Promise<string | null> {
-  const url = firstBeside(import.meta.url, [`../../../docs/rules/${id}.md`, `../../docs/rules/${id}.md`]);
-  return url === null ? null : await readFile(url, 'utf8');
+  for (const url of existingBeside(import.meta.url, [`../../../docs/rules/${id}.md`, `../../docs/rules/${id}.md`])) {
+    try {
+      return await readFile(url, 'utf8');
+    } catch {
+      // unreadable: try the next location, else the rule's own meta
+    }
+  }
+  return null;
 }
 
 export async function rulesCommand(id: string | undefined, format: 'table' | 'json', io: CliIo): Promise<number> {

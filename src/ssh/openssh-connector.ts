@@ -22,6 +22,7 @@ import { Limiter } from './limiter.js';
 import { endpointId, Resolver, type Endpoint, type Route, type RouteTarget } from './resolve.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { SshConfigError, type SshConfig } from './ssh-config.js';
+import { InternalError } from '../errors.js';
 
 export const DEFAULT_RETRIES = 2;
 export const DEFAULT_JUMP_MAX_STARTUPS = 8;
@@ -110,7 +111,8 @@ export class OpenSshConnector implements Connector {
    * from now on it keeps to its share of the cap. Called before the first host.
    */
   shareJumpStartups(lanes: number): void {
-    this.jumpCap = jumpShare(this.jumpCap, lanes);
+    if (this.jumps.size > 0) throw new InternalError('shareJumpStartups must be called before the first connection through a jump host');
+    this.jumpCap = jumpShare(this.opts.jumpMaxStartups ?? DEFAULT_JUMP_MAX_STARTUPS, lanes);
   }
 
   /** How `t` is reached. Throws SshError SSH_CONFIG when ssh_config or a jump spec makes no sense for it. */
